@@ -58,10 +58,27 @@ export interface Directive {
   readonly blockEnd: Position | null;
 }
 
-export type Statement = Directive | Comment;
+/**
+ * Where nginx's tokenizer gave up: a file whose syntax breaks ends, in its innermost open block, with
+ * this node. Everything before it was parsed; nginx stops at it, and so does validation.
+ */
+export interface SyntaxErrorNode {
+  readonly kind: 'syntax-error';
+  /** nginx's message, e.g. `unexpected "}"`. */
+  readonly message: string;
+  /** The line nginx names (and the column we add). */
+  readonly position: Position;
+  readonly file: string;
+}
+
+export type Statement = Directive | Comment | SyntaxErrorNode;
 
 /** One parsed file. */
 export interface ConfigFile {
   readonly path: string;
   readonly statements: readonly Statement[];
+  /** Every comment in the file, in order, including those between arguments. */
+  readonly comments: readonly Comment[];
+  /** The syntax error that ended parsing, if any (also present as the last node of its block). */
+  readonly error: SyntaxErrorNode | null;
 }

@@ -15,6 +15,10 @@ export interface IncludeStep {
 
 export interface Diagnostic {
   readonly level: Level;
+  /** Whether nginx stops loading the configuration here (usually: the level is emerg). */
+  readonly fatal: boolean;
+  /** nginx prints some messages without ` in FILE:LINE` (unknown variables, zones); we keep the place. */
+  readonly unlocated?: boolean;
   /** nginx's exact message text, without the trailing ` in FILE:LINE`. */
   readonly message: string;
   /** The file nginx names; absent for messages nginx prints without a location. */
@@ -39,12 +43,12 @@ export class DiagnosticSink {
   }
 
   get hasErrors(): boolean {
-    return this.items.some((d) => isError(d.level));
+    return this.items.some((d) => d.fatal);
   }
 
   /** The first diagnostic that makes `nginx -t` fail, if any. */
   firstError(): Diagnostic | undefined {
-    return this.items.find((d) => isError(d.level));
+    return this.items.find((d) => d.fatal);
   }
 }
 

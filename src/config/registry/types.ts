@@ -62,8 +62,11 @@ export interface SetterContext {
   readonly context: Context;
   /** Report nginx's `"name" directive <reason>` (e.g. reason = "is duplicate"). */
   fail(reason: string): void;
-  /** Report a message of the setter's own at the given level (default emerg). */
-  error(message: string, level?: 'emerg' | 'warn'): void;
+  /**
+   * Report a message of the setter's own at the given level (default emerg). `fatal` defaults to
+   * true for emerg and false for warn; some nginx setters log a warn and still fail (bitmask slots).
+   */
+  error(message: string, level?: 'emerg' | 'warn', fatal?: boolean): void;
   /**
    * Per-block memory for duplicate checks and cross-directive checks, keyed by any string. Values
    * live as long as the innermost enclosing block (nginx's per-level conf structure).
@@ -71,6 +74,12 @@ export interface SetterContext {
   readonly level: Map<string, unknown>;
   /** State shared by the whole configuration (zones, upstream names, …) for post-parse checks. */
   readonly global: Map<string, unknown>;
+  /**
+   * Runs `check` later, when nginx would: at the end of the enclosing `http` block (after its
+   * parse: location trees, variables, upstream init) or at cycle init (shared memory zones).
+   * Errors it reports keep this directive's location.
+   */
+  defer(when: 'http' | 'cycle', check: (cx: SetterContext) => void): void;
 }
 
 /** A custom setter: called after context and arity checks pass. */

@@ -1,0 +1,24 @@
+/**
+ * nginx's error log line format (ngx_log_error_core): `YYYY/MM/DD HH:MM:SS [level] PID#TID: msg`.
+ */
+import type { Diagnostic } from '../config/diagnostics.js';
+
+function pad(n: number, w = 2): string {
+  return String(n).padStart(w, '0');
+}
+
+/** The timestamp nginx writes at the start of an error log line (local time). */
+export function logTime(d: Date = new Date()): string {
+  return `${d.getFullYear()}/${pad(d.getMonth() + 1)}/${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** A diagnostic's text as nginx logs it: the message and, where nginx gives one, ` in FILE:LINE`. */
+export function nginxMessage(d: Diagnostic): string {
+  if (d.unlocated || d.file === undefined || d.line === undefined) return d.message;
+  return `${d.message} in ${d.file}:${d.line}`;
+}
+
+/** A whole error log line for a diagnostic. */
+export function errorLogLine(d: Diagnostic, pid: number = process.pid, time: Date = new Date()): string {
+  return `${logTime(time)} [${d.level}] ${pid}#${pid}: ${nginxMessage(d)}`;
+}

@@ -1,0 +1,168 @@
+/**
+ * ngts's entry point: nginx's own command line (`ngts -t -c FILE`, `ngts -p PREFIX`, …) and the
+ * subcommands `check`, `parse`, `run`, `route`.
+ */
+import { readFileSync } from 'node:fs';
+import { checkConfig, type CheckedConfig } from '../config/validate.js';
+import { formatJson, formatText } from './check-report.js';
+import { toCrossplane } from './crossplane.js';
+import { OptionError, parseNginxOptions, resolveConf, resolvePrefix, type NginxOptions } from './options.js';
+import { formatTest } from './test-config.js';
+
+/** The version nginx -v would print for the nginx ngts follows. */
+export const NGINX_VERSION = '1.22.1';
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+const USAGE = `Usage: ngts [-?hvVtTq] [-s signal] [-p prefix] [-e filename] [-c filename] [-g directives]
+       ngts check [FILE] [--format text|json] [-p prefix]
+       ngts parse [FILE] [--json] [--include-comments]
+       ngts run [-c FILE] [-p prefix] [-g directives]
+       ngts route [-c FILE] [--host H] [--method M] [--json] URI
+
+Options (as nginx):
+  -?,-h         : this help
+  -v            : show version and exit
+  -V            : show version and configure options then exit
+  -t            : test configuration and exit
+  -T            : test configuration, dump it and exit
+  -q            : suppress non-error messages during configuration testing
+  -s signal     : send signal to a master process: stop, quit, reopen, reload
+  -p prefix     : set prefix path (default: the current directory)
+  -e filename   : set error log file (default: stderr)
+  -c filename   : set configuration file (default: nginx.conf in the prefix)
+  -g directives : set global directives out of configuration file
+`;
+
+/** Runs the command line; resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const sub = argv[0];
+  try {
+    switch (sub) {
+      case 'check':
+        return commandCheck(argv.slice(1));
+      case 'parse':
+        return commandParse(argv.slice(1));
+      case 'help':
+      case '--help':
+        process.stdout.write(USAGE);
+        return 0;
+      default:
+        return await commandNginx(argv);
+    }
+  } catch (e) {
+    if (e instanceof OptionError) {
+      process.stderr.write(`ngts: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+function load(opts: NginxOptions, fileArg?: string): { checked: CheckedConfig; file: string } {
+  const prefix = resolvePrefix(opts.prefix);
+  const { file, confPrefix } = resolveConf(prefix, fileArg ?? opts.conf);
+  const checked = checkConfig({ file, prefix, confPrefix, ...(opts.globals ? { globals: opts.globals } : {}) });
+  return { checked, file };
+}
+
+/** nginx's form: `-t`, `-T`, `-v`, `-V`, `-s`, or running the server. */
+async function commandNginx(argv: readonly string[]): Promise<number> {
+  const opts = parseNginxOptions(argv);
+  if (opts.help) {
+    process.stderr.write(`ngts version: ngts/${packageVersion()} (nginx/${NGINX_VERSION} semantics)\n${USAGE}`);
+    return 0;
+  }
+  if (opts.version) {
+    process.stderr.write(`nginx version: ngts/${packageVersion()} (nginx/${NGINX_VERSION})\n`);
+    if (opts.versionFull) process.stderr.write(`built with Node.js ${process.version}\nconfigure arguments: none (TypeScript)\n`);
+    if (!opts.test) return 0;
+  }
+  if (opts.test) {
+    const { checked, file } = load(opts);
+    const out = formatTest(checked, file, { quiet: opts.quiet, errorLog: opts.errorLog });
+    if (out.exitCode === 0 && opts.dump) process.stdout.write(dumpConfig(checked));
+    if (out.stderr.length) process.stderr.write(Buffer.from(out.stderr.join('\n') + '\n', 'latin1'));
+    return out.exitCode;
+  }
+  if (opts.rest[0] === 'run' || opts.rest.length === 0) {
+    process.stderr.write('ngts: serving requests is not built yet (see issue "Serve requests and route them")\n');
+    return 2;
+  }
+  process.stderr.write(`ngts: unknown command "${opts.rest[0]}"\n${USAGE}`);
+  return 1;
+}
+
+/** nginx -T: every file read, each after a `# configuration file NAME:` line. */
+export function dumpConfig(checked: CheckedConfig): string {
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const f of checked.files) {
+    if (f.path === 'command line' || seen.has(f.path)) continue;
+    seen.add(f.path);
+    let text = '';
+    try {
+      text = readFileSync(f.path).toString('latin1');
+    } catch {
+      continue;
+    }
+    parts.push(`# configuration file ${f.path}:\n${text}${text.endsWith('\n') ? '' : '\n'}`);
+  }
+  return Buffer.from(parts.join('\n'), 'latin1').toString('latin1');
+}
+
+function takeFlag(args: string[], name: string): boolean {
+  const i = args.indexOf(name);
+  if (i < 0) return false;
+  args.splice(i, 1);
+  return true;
+}
+
+function takeValue(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  if (v === undefined) throw new OptionError(`option "${name}" requires a value`);
+  args.splice(i, 2);
+  return v;
+}
+
+/** `ngts check [FILE]`: every error and warning at once. Exit 0 when clean, 1 on errors. */
+function commandCheck(argv: readonly string[]): number {
+  const args = [...argv];
+  const format = takeValue(args, '--format') ?? 'text';
+  const prefix = takeValue(args, '-p');
+  const globals = takeValue(args, '-g');
+  const conf = takeValue(args, '-c');
+  if (args.length > 1 || (args[0] ?? '').startsWith('-')) throw new OptionError(`unexpected argument "${args[0]}"`);
+  const file = args[0] ?? conf;
+  const prefixDir = resolvePrefix(prefix);
+  // For `check FILE`, a relative FILE is taken from the working directory, as a linter's argument.
+  const { file: abs, confPrefix } = resolveConf(prefixDir, file === undefined ? undefined : resolvePrefix(undefined) + file.replace(/^\.\//, ''));
+  const checked = checkConfig({ file: file?.startsWith('/') ? file : abs, prefix: prefixDir, confPrefix, ...(globals ? { globals } : {}) });
+  if (format === 'json') process.stdout.write(formatJson(checked));
+  else if (format === 'text') process.stdout.write(Buffer.from(formatText(checked, { color: process.stdout.isTTY === true }), 'latin1'));
+  else throw new OptionError(`unknown format "${format}" (text, json)`);
+  return checked.diagnostics.some((d) => d.fatal) ? 1 : 0;
+}
+
+/** `ngts parse [FILE] --json`: crossplane's JSON form. */
+function commandParse(argv: readonly string[]): number {
+  const args = [...argv];
+  takeFlag(args, '--json');
+  const comments = takeFlag(args, '--include-comments');
+  const prefix = takeValue(args, '-p');
+  const file = args[0];
+  const prefixDir = resolvePrefix(prefix);
+  const { file: abs, confPrefix } = resolveConf(prefixDir, file === undefined ? undefined : file.startsWith('/') ? file : resolvePrefix(undefined) + file);
+  const checked = checkConfig({ file: abs, prefix: prefixDir, confPrefix });
+  process.stdout.write(JSON.stringify(toCrossplane(checked, { comments })) + '\n');
+  return checked.diagnostics.some((d) => d.fatal) ? 1 : 0;
+}

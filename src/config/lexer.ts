@@ -1,0 +1,61 @@
+/**
+ * The tokenizer of nginx's configuration language, as moo rules. It mirrors ngx_conf_read_token
+ * (src/core/ngx_conf_file.c): whitespace is only space, tab, CR and LF; `#` starts a comment only
+ * where a token starts; quotes open a string only where a token starts; inside an unquoted word `}`,
+ * quotes and `#` are ordinary characters and only whitespace, `;` and `{` end it (except the `{`
+ * right after a `$`, for `${var}`); a backslash protects the next character.
+ *
+ * Sources are decoded as latin1 so that one character is one byte, as nginx sees them: columns are
+ * byte columns and values round-trip to the original bytes with Buffer.from(s, 'latin1').
+ */
+import moo from 'moo';
+
+/** The characters of an unquoted word after its first: anything but whitespace, `;`, `{`, `\`, `$`. */
+const WORD_REST = String.raw`(?:[^ \t\r\n;{\\$]|\\[^]|\\$|\$\{?)*`;
+
+const rules = {
+  main: {
+    ws: { match: /[ \t\r\n]+/, lineBreaks: true },
+    comment: /#[^\n]*/,
+    dq: { match: /"(?:\\[^]|[^"\\])*"/, lineBreaks: true, next: 'afterQuote' },
+    sq: { match: /'(?:\\[^]|[^'\\])*'/, lineBreaks: true, next: 'afterQuote' },
+    // A quote that is never closed runs to the end of the file.
+    unterminated: { match: /["'][^]*/, lineBreaks: true },
+    lbrace: '{',
+    rbrace: '}',
+    semi: ';',
+    word: {
+      match: new RegExp(String.raw`(?:[^ \t\r\n;{}"'#\\$]|\\[^]|\\$|\$\{?)` + WORD_REST),
+      lineBreaks: true,
+    },
+  },
+  // After a closing quote nginx wants whitespace, `;`, `{` or `)` (which starts a new word).
+  afterQuote: {
+    ws: { match: /[ \t\r\n]+/, lineBreaks: true, next: 'main' },
+    semi: { match: ';', next: 'main' },
+    lbrace: { match: '{', next: 'main' },
+    word: { match: new RegExp(String.raw`\)` + WORD_REST), lineBreaks: true, next: 'main' },
+    junk: { match: /[^]/, lineBreaks: true, next: 'main' },
+  },
+};
+
+/** Token types the lexer produces. */
+export type TokenType =
+  | 'ws'
+  | 'comment'
+  | 'dq'
+  | 'sq'
+  | 'unterminated'
+  | 'lbrace'
+  | 'rbrace'
+  | 'semi'
+  | 'word'
+  | 'junk';
+
+/** A fresh lexer (moo lexers are stateful; one per file). */
+export function createLexer(): moo.Lexer {
+  return moo.states(rules);
+}
+
+/** The lexer nearley is given: only its `has` is used, to check token types in the grammar. */
+export const grammarLexer: moo.Lexer = createLexer();

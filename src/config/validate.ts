@@ -1,0 +1,421 @@
+/**
+ * The directive dispatcher: walks the parsed files in the order nginx reads them (includes
+ * inline, blocks depth first) and checks every directive as ngx_conf_handler does — known name,
+ * allowed here, block or not, argument count, then the setter. Unlike nginx it does not stop at the
+ * first error: every diagnostic is collected, in the order nginx would meet them, so that `-t` can
+ * print the first and `check` all of them.
+ */
+import type { Arg, ConfigFile, Directive, Position, Statement } from './ast.js';
+import type { Diagnostic, IncludeStep, Level } from './diagnostics.js';
+import { expandGlob, isGlob } from './glob.js';
+import { parseConfig } from './parser.js';
+import { registry } from './registry/index.js';
+import type { Context, DirectiveSpec, SetterContext } from './registry/types.js';
+import { checkSlot } from './registry/slots.js';
+import { fullName, readConfigFile } from './source.js';
+import { suggestName } from './suggest.js';
+
+/** Where the configuration comes from and how relative paths resolve (nginx's -p, -c, -g). */
+export interface CheckOptions {
+  /** The main configuration file, absolute. */
+  readonly file: string;
+  /** nginx's prefix (-p), with a trailing slash: relative paths of most directives resolve here. */
+  readonly prefix: string;
+  /** nginx's conf_prefix: the directory of the main file, with a trailing slash; includes resolve here. */
+  readonly confPrefix: string;
+  /** Directives given with -g, parsed before the file as nginx does. */
+  readonly globals?: string;
+}
+
+/** A directive that ngts accepts but does not execute, with its first occurrence. */
+export interface Effectless {
+  readonly spec: DirectiveSpec;
+  readonly file: string;
+  readonly line: number;
+  readonly count: number;
+}
+
+/** The result of reading and checking a configuration. */
+export interface CheckedConfig {
+  readonly main: ConfigFile;
+  /** Every file read, in the order nginx reads them (one entry per include site). */
+  readonly files: readonly ConfigFile[];
+  /** For each `include` directive, the files it brought in. */
+  readonly includes: ReadonlyMap<Directive, readonly ConfigFile[]>;
+  readonly diagnostics: readonly Diagnostic[];
+  /** Directives accepted without effect, by name. */
+  readonly effectless: ReadonlyMap<string, Effectless>;
+  /** True when a syntax or read error stopped the walk, as it stops nginx. */
+  readonly aborted: boolean;
+  /** Shared state setters left for the compiler (zones, upstream names, …). */
+  readonly global: ReadonlyMap<string, unknown>;
+}
+
+/** The name nginx uses for directives given with -g. */
+export const COMMAND_LINE = 'command line';
+
+const MAX_INCLUDE_DEPTH = 64;
+
+interface Deferred {
+  readonly run: (cx: SetterContext) => void;
+  readonly cx: SetterContext;
+}
+
+/** Reads the configuration at `opts.file` with its includes and checks every directive. */
+export function checkConfig(opts: CheckOptions): CheckedConfig {
+  const walker = new Walker(opts);
+  return walker.run();
+}
+
+/** Checks configuration text that does not come from a file (tests, -g). */
+export function checkText(text: string, opts: CheckOptions): CheckedConfig {
+  return new Walker(opts, text).run();
+}
+
+class Walker {
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly files: ConfigFile[] = [];
+  private readonly includes = new Map<Directive, ConfigFile[]>();
+  private readonly effectless = new Map<string, Effectless>();
+  private readonly global = new Map<string, unknown>();
+  private readonly includeStack: IncludeStep[] = [];
+  private readonly openFiles: string[] = [];
+  private httpDeferred: Deferred[] = [];
+  private readonly cycleDeferred: Deferred[] = [];
+  private aborted = false;
+
+  constructor(
+    private readonly opts: CheckOptions,
+    private readonly text?: string,
+  ) {}
+
+  run(): CheckedConfig {
+    const topLevel = new Map<string, unknown>();
+    if (this.opts.globals) {
+      const params = readParams(this.opts.globals);
+      this.walkFile(params, 'MAIN', topLevel);
+    }
+    let main: ConfigFile;
+    if (this.text !== undefined) {
+      main = readParamsFrom(this.text, this.opts.file);
+    } else {
+      const read = readConfigFile(this.opts.file);
+      if ('failed' in read) {
+        this.report('emerg', read.message, this.opts.file, undefined, 'open-failed', { unlocated: true });
+        main = { path: this.opts.file, statements: [], comments: [], error: null };
+        this.aborted = true;
+        return this.result(main);
+      }
+      main = read;
+    }
+    if (!this.aborted) this.walkFile(main, 'MAIN', topLevel);
+    if (!this.aborted) for (const d of this.cycleDeferred) d.run(d.cx);
+    return this.result(main);
+  }
+
+  private result(main: ConfigFile): CheckedConfig {
+    return {
+      main,
+      files: this.files,
+      includes: this.includes,
+      diagnostics: this.diagnostics,
+      effectless: this.effectless,
+      aborted: this.aborted,
+      global: this.global,
+    };
+  }
+
+  private walkFile(file: ConfigFile, ctx: Context, level: Map<string, unknown>): void {
+    this.files.push(file);
+    this.openFiles.push(file.path);
+    this.walkBlock(file.statements, ctx, level, file.path);
+    this.openFiles.pop();
+  }
+
+  private walkBlock(statements: readonly Statement[], ctx: Context, level: Map<string, unknown>, file: string): void {
+    for (const s of statements) {
+      if (this.aborted) return;
+      if (s.kind === 'comment') continue;
+      if (s.kind === 'syntax-error') {
+        this.report('emerg', s.message, s.file, s.position, 'syntax');
+        this.aborted = true;
+        return;
+      }
+      this.dispatch(s, ctx, level, file);
+    }
+  }
+
+  /** ngx_conf_handler: find the directive, check where it stands and its arguments, run its setter. */
+  private dispatch(d: Directive, ctx: Context, level: Map<string, unknown>, file: string): void {
+    const at = d.terminator;
+    if (d.name === 'include') {
+      this.include(d, ctx, level, file);
+      return;
+    }
+    const candidates = registry.get(d.name);
+    if (!candidates) {
+      const hint = suggestName(d.name, registry.keys());
+      this.report('emerg', `unknown directive "${d.name}"`, file, at, 'unknown-directive', {
+        hint: hint ? `did you mean "${hint}"?` : undefined,
+        column: d.nameSpan.start.column,
+      });
+      return;
+    }
+    const spec = candidates.find((c) => c.contexts.includes(ctx));
+    if (!spec) {
+      this.report('emerg', `"${d.name}" directive is not allowed here`, file, at, 'not-allowed-here', {
+        column: d.nameSpan.start.column,
+        hint: `allowed in: ${[...new Set(candidates.flatMap((c) => c.contexts))].map(contextName).join(', ')}`,
+      });
+      return;
+    }
+    if (!spec.block && d.block !== null) {
+      this.report('emerg', `directive "${d.name}" is not terminated by ";"`, file, at, 'not-terminated');
+      return;
+    }
+    if (spec.block && d.block === null) {
+      this.report('emerg', `directive "${d.name}" has no opening "{"`, file, at, 'no-opening-brace');
+      return;
+    }
+    if (!arityOk(spec, d.args.length)) {
+      this.report('emerg', `invalid number of arguments in "${d.name}" directive`, file, at, 'invalid-arguments');
+      return;
+    }
+
+    const errorsBefore = this.fatalCount();
+    const cx = this.setterContext(d, spec, ctx, level, file);
+    checkSlot(spec, cx, d.args);
+    if (spec.set && this.fatalCount() === errorsBefore) spec.set(cx, d.args);
+    if (this.fatalCount() !== errorsBefore) return;
+
+    if (spec.effect === 'none') this.noteEffectless(spec, file, at);
+    if (spec.block && d.block !== null) this.enterBlock(d, spec, ctx, level, file);
+  }
+
+  private enterBlock(d: Directive, spec: DirectiveSpec, ctx: Context, level: Map<string, unknown>, file: string): void {
+    const body = spec.block!;
+    const child = new Map<string, unknown>();
+    // What a directive may need to know of its enclosing location (proxy_pass's URI rules, alias):
+    // nginx reads it from the parent location conf; we pass it down level by level.
+    for (const [k, v] of level) if (k.startsWith('location:')) child.set(k, v);
+    if (d.name === 'location') {
+      const [mod, name] = locationModifier(d.args);
+      child.set('location:modifier', mod);
+      child.set('location:name', name);
+    }
+    if (body.kind === 'freeform') {
+      this.walkFreeform(d.block!, file);
+      return;
+    }
+    let childCtx: Context;
+    if (body.context === 'IF') childCtx = ctx === 'HTTP_SRV' ? 'HTTP_SIF' : 'HTTP_LIF';
+    else childCtx = body.context;
+    const isHttp = d.name === 'http' && ctx === 'MAIN';
+    if (isHttp) this.httpDeferred = [];
+    this.walkBlock(d.block!, childCtx, child, file);
+    if (isHttp && !this.aborted) {
+      for (const x of this.httpDeferred) x.run(x.cx);
+      this.httpDeferred = [];
+    }
+  }
+
+  /**
+   * Blocks whose lines are not directives (map, types, geo, …): their own handlers read them. Here
+   * we only follow their includes and stop at syntax errors; the block's handler checks the lines.
+   */
+  private walkFreeform(statements: readonly Statement[], file: string): void {
+    for (const s of statements) {
+      if (this.aborted) return;
+      if (s.kind === 'syntax-error') {
+        this.report('emerg', s.message, s.file, s.position, 'syntax');
+        this.aborted = true;
+        return;
+      }
+      if (s.kind === 'directive' && s.name === 'include' && s.args.length === 1 && s.block === null) {
+        for (const f of this.resolveInclude(s, file)) {
+          this.files.push(f);
+          this.openFiles.push(f.path);
+          this.walkFreeform(f.statements, f.path);
+          this.openFiles.pop();
+          this.includeStack.pop();
+        }
+      }
+    }
+  }
+
+  /** ngx_conf_include: a literal file, or a pattern whose matches are read in sorted order. */
+  private include(d: Directive, ctx: Context, level: Map<string, unknown>, file: string): void {
+    if (d.block !== null) {
+      this.report('emerg', `directive "include" is not terminated by ";"`, file, d.terminator, 'not-terminated');
+      return;
+    }
+    if (d.args.length !== 1) {
+      this.report('emerg', `invalid number of arguments in "include" directive`, file, d.terminator, 'invalid-arguments');
+      return;
+    }
+    for (const f of this.resolveInclude(d, file)) {
+      if (this.aborted) break;
+      this.walkFile(f, ctx, level);
+      this.includeStack.pop();
+    }
+  }
+
+  /**
+   * Reads the files an include names. For each file returned, an include step has been pushed;
+   * the caller pops it after walking the file.
+   */
+  private *resolveInclude(d: Directive, file: string): Generator<ConfigFile> {
+    const name = fullName(this.opts.confPrefix, d.args[0]!.value);
+    const paths = isGlob(name) ? expandGlob(name) : [name];
+    const got: ConfigFile[] = [];
+    this.includes.set(d, got);
+    for (const path of paths) {
+      if (this.aborted) return;
+      if (this.openFiles.includes(path)) {
+        const chain = [...this.includeStack.map((s) => `${s.file}:${s.line}`), `${file}:${d.terminator.line}`, path];
+        this.report('emerg', `include cycle: "${path}" includes itself`, file, d.terminator, 'include-cycle', {
+          hint: `include chain: ${chain.join(' -> ')}`,
+          column: d.args[0]!.span.start.column,
+        });
+        this.aborted = true;
+        return;
+      }
+      if (this.includeStack.length >= MAX_INCLUDE_DEPTH) {
+        this.report('emerg', `includes nested deeper than ${MAX_INCLUDE_DEPTH} levels`, file, d.terminator, 'include-depth');
+        this.aborted = true;
+        return;
+      }
+      const read = readConfigFile(path);
+      if ('failed' in read) {
+        this.report('emerg', read.message, file, d.terminator, 'open-failed', {
+          unlocated: !read.located,
+          column: d.args[0]!.span.start.column,
+        });
+        this.aborted = true;
+        return;
+      }
+      got.push(read);
+      this.includeStack.push({ file, line: d.terminator.line });
+      yield read;
+    }
+  }
+
+  private setterContext(d: Directive, spec: DirectiveSpec, ctx: Context, level: Map<string, unknown>, file: string): SetterContext {
+    const walker = this;
+    const stack = [...this.includeStack];
+    const cx: SetterContext = {
+      directive: d,
+      context: ctx,
+      level,
+      global: this.global,
+      fail(reason: string) {
+        walker.report('emerg', `"${d.name}" directive ${reason}`, file, d.terminator, 'invalid-value', { stack });
+      },
+      error(message: string, lvl: 'emerg' | 'warn' = 'emerg', fatal?: boolean) {
+        walker.report(lvl, message, file, d.terminator, lvl === 'emerg' ? 'invalid-value' : 'warning', {
+          stack,
+          fatal: fatal ?? lvl === 'emerg',
+        });
+      },
+      defer(when: 'http' | 'cycle', check: (c: SetterContext) => void) {
+        (when === 'http' ? walker.httpDeferred : walker.cycleDeferred).push({ run: check, cx });
+      },
+    };
+    void spec;
+    return cx;
+  }
+
+  private noteEffectless(spec: DirectiveSpec, file: string, at: Position): void {
+    const seen = this.effectless.get(spec.name);
+    if (seen) this.effectless.set(spec.name, { ...seen, count: seen.count + 1 });
+    else this.effectless.set(spec.name, { spec, file, line: at.line, count: 1 });
+  }
+
+  private fatalCount(): number {
+    let n = 0;
+    for (const d of this.diagnostics) if (d.fatal) n++;
+    return n;
+  }
+
+  private report(
+    level: Level,
+    message: string,
+    file: string,
+    at: Position | undefined,
+    code: string,
+    extra: {
+      hint?: string | undefined;
+      column?: number;
+      unlocated?: boolean;
+      fatal?: boolean;
+      stack?: readonly IncludeStep[];
+    } = {},
+  ): void {
+    const stack = extra.stack ?? this.includeStack;
+    this.diagnostics.push({
+      level,
+      fatal: extra.fatal ?? (level === 'emerg' || level === 'alert' || level === 'crit'),
+      message,
+      file,
+      ...(at ? { line: at.line, column: extra.column ?? at.column } : {}),
+      ...(extra.hint ? { hint: extra.hint } : {}),
+      ...(extra.unlocated ? { unlocated: true } : {}),
+      ...(stack.length ? { includedFrom: [...stack] } : {}),
+      code,
+    });
+  }
+}
+
+/** The argument-count check of ngx_conf_handler. */
+export function arityOk(spec: DirectiveSpec, n: number): boolean {
+  const a = spec.args;
+  if (a === 'ANY') return true;
+  if (a === 'FLAG') return n === 1;
+  if (a === '1MORE') return n >= 1;
+  if (a === '2MORE') return n >= 2;
+  // NGX_CONF_MAX_ARGS: no fixed-arity directive takes more than 8 arguments.
+  return n <= 8 && a.includes(n);
+}
+
+/** A location's modifier ('=', '^~', '~', '~*', '@' for named, '' for prefix) and its name. */
+export function locationModifier(args: readonly Arg[]): [string, string] {
+  const first = args[0]?.value ?? '';
+  if (args.length === 2) return [first, args[1]!.value];
+  if (first.startsWith('@')) return ['@', first];
+  for (const m of ['=', '^~', '~*', '~']) {
+    if (first.startsWith(m) && first.length > m.length) return [m, first.slice(m.length)];
+  }
+  return ['', first];
+}
+
+/** How contexts read in messages of our own. */
+export function contextName(c: Context): string {
+  switch (c) {
+    case 'MAIN':
+      return 'main';
+    case 'EVENT':
+      return 'events';
+    case 'HTTP_MAIN':
+      return 'http';
+    case 'HTTP_SRV':
+      return 'server';
+    case 'HTTP_LOC':
+      return 'location';
+    case 'HTTP_UPS':
+      return 'upstream';
+    case 'HTTP_SIF':
+      return 'if in server';
+    case 'HTTP_LIF':
+      return 'if in location';
+    case 'HTTP_LMT':
+      return 'limit_except';
+  }
+}
+
+function readParams(text: string): ConfigFile {
+  return parseConfig(text, COMMAND_LINE);
+}
+
+function readParamsFrom(text: string, path: string): ConfigFile {
+  return parseConfig(text, path);
+}
