@@ -11,14 +11,16 @@
 import moo from 'moo';
 
 /** The characters of an unquoted word after its first: anything but whitespace, `;`, `{`, `\`, `$`. */
-const WORD_REST = String.raw`(?:[^ \t\r\n;{\\$]|\\[^]|\\$|\$\{?)*`;
+// Runs of plain characters are matched with `+` so that a 10 MB word is a few regex iterations,
+// not ten million (V8's backtracking stack overflows on the latter).
+const WORD_REST = String.raw`(?:[^ \t\r\n;{\\$]+|\\[^]|\\$|\$\{?)*`;
 
 const rules = {
   main: {
     ws: { match: /[ \t\r\n]+/, lineBreaks: true },
     comment: /#[^\n]*/,
-    dq: { match: /"(?:\\[^]|[^"\\])*"/, lineBreaks: true, next: 'afterQuote' },
-    sq: { match: /'(?:\\[^]|[^'\\])*'/, lineBreaks: true, next: 'afterQuote' },
+    dq: { match: /"(?:[^"\\]+|\\[^])*"/, lineBreaks: true, next: 'afterQuote' },
+    sq: { match: /'(?:[^'\\]+|\\[^])*'/, lineBreaks: true, next: 'afterQuote' },
     // A quote that is never closed runs to the end of the file.
     unterminated: { match: /["'][^]*/, lineBreaks: true },
     lbrace: '{',

@@ -12,6 +12,10 @@ import { parseConfig } from './parser.js';
 import { registry } from './registry/index.js';
 import type { Context, DirectiveSpec, SetterContext } from './registry/types.js';
 import { checkSlot } from './registry/slots.js';
+import { checkDuplicateLocations } from './checks/duplicate-location.js';
+import type { PostCheckContext } from './checks/post-check.js';
+import { checkVariables } from './checks/unknown-variable.js';
+import { checkZones } from './checks/zones.js';
 import { fullName, readConfigFile } from './source.js';
 import { suggestName } from './suggest.js';
 
@@ -82,6 +86,7 @@ class Walker {
   private readonly openFiles: string[] = [];
   private httpDeferred: Deferred[] = [];
   private readonly cycleDeferred: Deferred[] = [];
+  private readonly cycleChecks: (() => void)[] = [];
   private aborted = false;
 
   constructor(
@@ -110,6 +115,7 @@ class Walker {
     }
     if (!this.aborted) this.walkFile(main, 'MAIN', topLevel);
     if (!this.aborted) for (const d of this.cycleDeferred) d.run(d.cx);
+    if (!this.aborted) for (const c of this.cycleChecks) c();
     return this.result(main);
   }
 
@@ -216,7 +222,24 @@ class Walker {
     if (isHttp && !this.aborted) {
       for (const x of this.httpDeferred) x.run(x.cx);
       this.httpDeferred = [];
+      this.httpEndChecks(d);
+      this.cycleChecks.push(() => checkZones(d, this.postContext()));
     }
+  }
+
+  /** What ngx_http_block does after reading the block, in its order: location trees, variables. */
+  private httpEndChecks(http: Directive): void {
+    const cx = this.postContext();
+    if (!checkDuplicateLocations(http, cx)) return;
+    checkVariables(http, cx);
+  }
+
+  private postContext(): PostCheckContext {
+    return {
+      includes: this.includes,
+      global: this.global,
+      report: (level, message, file, at, code, opts = {}) => this.report(level, message, file, at, code, opts),
+    };
   }
 
   /**
@@ -382,8 +405,9 @@ export function locationModifier(args: readonly Arg[]): [string, string] {
   const first = args[0]?.value ?? '';
   if (args.length === 2) return [first, args[1]!.value];
   if (first.startsWith('@')) return ['@', first];
+  // ngx_http_core_location: a lone `=` is an exact location named "", a lone `~` an empty regex.
   for (const m of ['=', '^~', '~*', '~']) {
-    if (first.startsWith(m) && first.length > m.length) return [m, first.slice(m.length)];
+    if (first.startsWith(m)) return [m, first.slice(m.length)];
   }
   return ['', first];
 }

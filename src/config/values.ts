@@ -832,3 +832,84 @@ function parseSoKeepalive(s: string): SoKeepalive | null {
   if (idle === 0 && intvl === 0 && cnt === 0) return null;
   return { idle, intvl, cnt };
 }
+
+/** An address with a mask, as ngx_cidr_t. Addresses are bytes in network order. */
+export interface Cidr {
+  readonly family: 'inet' | 'inet6';
+  readonly addr: Uint8Array;
+  readonly mask: Uint8Array;
+  /** True when the address had bits set outside the mask (nginx's NGX_DONE: they are cleared). */
+  readonly lowBitsSet: boolean;
+}
+
+/**
+ * Parses `addr[/bits]` for IPv4 or IPv6 as `ngx_ptocidr`. Returns null where nginx fails; a set
+ * `lowBitsSet` is where callers warn `low address bits of %V are meaningless`.
+ */
+export function parseCidr(s: string): Cidr | null {
+  const slash = s.indexOf('/');
+  const text = slash === -1 ? s : s.slice(0, slash);
+  let family: 'inet' | 'inet6';
+  let addr: Uint8Array;
+  const v4 = parseInetAddr(text);
+  if (v4 !== null) {
+    family = 'inet';
+    addr = new Uint8Array([(v4 >>> 24) & 0xff, (v4 >>> 16) & 0xff, (v4 >>> 8) & 0xff, v4 & 0xff]);
+  } else {
+    const v6 = parseInet6Addr(text);
+    if (v6 === null) return null;
+    family = 'inet6';
+    addr = v6;
+  }
+  const mask = new Uint8Array(addr.length).fill(0xff);
+  if (slash === -1) return { family, addr, mask, lowBitsSet: false };
+  let shift = parseNumber(s.slice(slash + 1));
+  if (shift === null || shift > addr.length * 8) return null;
+  let lowBitsSet = false;
+  for (let i = 0; i < addr.length; i++) {
+    const bits = Math.min(shift, 8);
+    shift -= bits;
+    const m = (0xff << (8 - bits)) & 0xff;
+    mask[i] = m;
+    const b = addr[i] ?? 0;
+    if ((b & m) !== b) {
+      lowBitsSet = true;
+      addr[i] = b & m;
+    }
+  }
+  return { family, addr, mask, lowBitsSet };
+}
+
+/**
+ * Parses an IP address with an optional port as `ngx_parse_addr_port` (`proxy_bind`, `set_real_ip_from`
+ * style values): `1.2.3.4`, `1.2.3.4:80`, `::1`, `[::1]:80`. No host names. Null where nginx
+ * returns NGX_DECLINED.
+ */
+export function parseAddrPort(s: string): { readonly family: 'inet' | 'inet6'; readonly port: number | null } | null {
+  const plain = parseAddrOnly(s);
+  if (plain !== null) return { family: plain, port: null };
+  let host: string;
+  let portText: string;
+  if (s.startsWith('[')) {
+    const close = s.indexOf(']');
+    if (close === -1 || close === s.length - 1 || s.charAt(close + 1) !== ':') return null;
+    host = s.slice(1, close);
+    portText = s.slice(close + 2);
+  } else {
+    const colon = s.indexOf(':');
+    if (colon === -1) return null;
+    host = s.slice(0, colon);
+    portText = s.slice(colon + 1);
+  }
+  const port = parseNumber(portText);
+  if (port === null || port < 1 || port > 65535) return null;
+  const family = parseAddrOnly(host);
+  return family === null ? null : { family, port };
+}
+
+/** ngx_parse_addr: IPv4 or IPv6 text, nothing else. */
+function parseAddrOnly(s: string): 'inet' | 'inet6' | null {
+  if (parseInetAddr(s) !== null) return 'inet';
+  if (parseInet6Addr(s) !== null) return 'inet6';
+  return null;
+}

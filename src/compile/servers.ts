@@ -1,0 +1,278 @@
+/**
+ * Compiles the http block's servers into the tables request routing reads: for each listening
+ * address, its default server and its server names by kind (exact, leading wildcard, trailing
+ * wildcard, regex), and for each server its location tree. Built once; frozen; the request path
+ * only looks things up (ngx_http_optimize_servers, ngx_http_server_names,
+ * ngx_http_init_locations).
+ */
+import type { Directive } from '../config/ast.js';
+import { directivesOf } from '../config/checks/expanded.js';
+import { compilePcre } from '../config/regex.js';
+import { locationModifier, type CheckedConfig } from '../config/validate.js';
+import { parseListen } from '../config/values.js';
+import { createLocationTree, type LocationDef, type LocationModifier, type LocationTree } from './location-tree.js';
+
+/** What a location does with a request, as far as routing needs to say. */
+export interface LocationConf {
+  readonly label: string;
+  readonly file: string;
+  readonly line: number;
+  readonly internal: boolean;
+  /** The content handler nginx would run, in words (`return 200 "…"`, `proxy_pass http://app`). */
+  readonly handler: string;
+  /** `return CODE [TEXT]` of the location itself, when it has one (rewrite phase). */
+  readonly ret: ReturnConf | null;
+}
+
+export interface ReturnConf {
+  readonly code: number;
+  readonly text: string | null;
+}
+
+/** A `listen` address in nginx's words: `addr_text` as nginx prints it (`127.0.0.1:8080`). */
+export interface ListenAddr {
+  readonly text: string;
+  readonly host: string;
+  readonly port: number;
+  readonly family: 'inet' | 'inet6' | 'unix';
+  readonly wildcard: boolean;
+  readonly defaultServer: boolean;
+  readonly ssl: boolean;
+  readonly file: string;
+  readonly line: number;
+}
+
+export interface ServerNameEntry {
+  /** As written, lower-cased. */
+  readonly name: string;
+  readonly regex: RegExp | null;
+}
+
+export interface CompiledServer {
+  /** 0-based, in file order. */
+  readonly index: number;
+  readonly file: string;
+  readonly line: number;
+  readonly names: readonly ServerNameEntry[];
+  readonly listens: readonly ListenAddr[];
+  readonly locations: LocationTree<LocationConf>;
+  /** `return` at server level runs in the server rewrite phase, before any location is found. */
+  readonly serverReturn: ReturnConf | null;
+}
+
+/** The server names of one address (ngx_http_virtual_names_t), plus its default server. */
+export interface AddressServers {
+  readonly addr: ListenAddr;
+  readonly defaultServer: CompiledServer;
+  readonly exact: ReadonlyMap<string, CompiledServer>;
+  /** `*.example.com` and `.example.com`, longest suffix first. */
+  readonly wildHead: readonly { readonly suffix: string; readonly bare: boolean; readonly name: string; readonly server: CompiledServer }[];
+  /** `example.*`, longest prefix first. */
+  readonly wildTail: readonly { readonly prefix: string; readonly name: string; readonly server: CompiledServer }[];
+  readonly regex: readonly { readonly re: RegExp; readonly name: string; readonly server: CompiledServer }[];
+}
+
+export interface CompiledHttp {
+  readonly servers: readonly CompiledServer[];
+  /** By listen text (`127.0.0.1:8080`, `0.0.0.0:80`, `unix:/x`). */
+  readonly addresses: ReadonlyMap<string, AddressServers>;
+}
+
+/** Compiles the http block of a checked configuration (which must have no errors). */
+export function compileHttp(checked: CheckedConfig, opts: { defaultPort?: number } = {}): CompiledHttp {
+  const http = [...directivesOf(checked.main.statements, checked.includes)].find((d) => d.name === 'http');
+  const servers: CompiledServer[] = [];
+  if (http) {
+    for (const d of directivesOf(http.block ?? [], checked.includes)) {
+      if (d.name === 'server' && d.block !== null) servers.push(compileServer(d, servers.length, checked, opts.defaultPort ?? 80));
+    }
+  }
+  const addresses = new Map<string, MutableAddress>();
+  for (const s of servers) {
+    for (const l of s.listens) {
+      let a = addresses.get(l.text);
+      if (!a) {
+        a = { addr: l, servers: [], defaultServer: null };
+        addresses.set(l.text, a);
+      }
+      if (!a.servers.includes(s)) a.servers.push(s);
+      if (l.defaultServer && a.defaultServer === null) a.defaultServer = s;
+    }
+  }
+  const compiled = new Map<string, AddressServers>();
+  for (const [k, a] of addresses) compiled.set(k, Object.freeze(buildNames(a)));
+  return Object.freeze({ servers: Object.freeze(servers), addresses: compiled });
+}
+
+interface MutableAddress {
+  addr: ListenAddr;
+  servers: CompiledServer[];
+  defaultServer: CompiledServer | null;
+}
+
+/** ngx_http_server_names: the first server to claim a name keeps it (nginx warns about the rest). */
+function buildNames(a: MutableAddress): AddressServers {
+  const exact = new Map<string, CompiledServer>();
+  const head: { suffix: string; bare: boolean; name: string; server: CompiledServer }[] = [];
+  const tail: { prefix: string; name: string; server: CompiledServer }[] = [];
+  const regex: { re: RegExp; name: string; server: CompiledServer }[] = [];
+  const seenWild = new Set<string>();
+  for (const s of a.servers) {
+    for (const n of s.names) {
+      if (n.regex) {
+        regex.push({ re: n.regex, name: n.name, server: s });
+      } else if (n.name.startsWith('*.') || n.name.startsWith('.')) {
+        const bare = n.name.startsWith('.');
+        const suffix = bare ? n.name : n.name.slice(1);
+        if (seenWild.has(suffix)) continue;
+        seenWild.add(suffix);
+        head.push({ suffix, bare, name: n.name, server: s });
+      } else if (n.name.endsWith('.*')) {
+        const prefix = n.name.slice(0, -1);
+        if (seenWild.has(prefix)) continue;
+        seenWild.add(prefix);
+        tail.push({ prefix, name: n.name, server: s });
+      } else if (!exact.has(n.name)) {
+        exact.set(n.name, s);
+      }
+    }
+  }
+  head.sort((x, y) => y.suffix.length - x.suffix.length);
+  tail.sort((x, y) => y.prefix.length - x.prefix.length);
+  return {
+    addr: a.addr,
+    defaultServer: a.defaultServer ?? a.servers[0]!,
+    exact,
+    wildHead: head,
+    wildTail: tail,
+    regex,
+  };
+}
+
+function compileServer(d: Directive, index: number, checked: CheckedConfig, defaultPort: number): CompiledServer {
+  const listens: ListenAddr[] = [];
+  const names: ServerNameEntry[] = [];
+  let sawServerName = false;
+  let serverReturn: ReturnConf | null = null;
+  const locationDefs: LocationDef<LocationConf>[] = [];
+  for (const c of directivesOf(d.block ?? [], checked.includes)) {
+    switch (c.name) {
+      case 'listen': {
+        const l = toListenAddr(c);
+        if (l) listens.push(l);
+        break;
+      }
+      case 'server_name':
+        sawServerName = true;
+        for (const a of c.args) names.push(serverName(a.value));
+        break;
+      case 'return':
+        if (serverReturn === null) serverReturn = toReturn(c);
+        break;
+      case 'location':
+        if (c.block !== null) locationDefs.push(toLocationDef(c, checked));
+        break;
+    }
+  }
+  // ngx_http_core_merge_srv_conf: a server without listen listens on *:80 (*:8000 when not root),
+  // and one without server_name is named "".
+  if (listens.length === 0) {
+    listens.push({ text: `0.0.0.0:${defaultPort}`, host: '0.0.0.0', port: defaultPort, family: 'inet', wildcard: true, defaultServer: false, ssl: false, file: d.span.file, line: d.terminator.line });
+  }
+  if (!sawServerName) names.push({ name: '', regex: null });
+  const { tree } = createLocationTree(locationDefs);
+  return Object.freeze({
+    index,
+    file: d.span.file,
+    line: d.terminator.line,
+    names: Object.freeze(names),
+    listens: Object.freeze(listens),
+    locations: tree,
+    serverReturn,
+  });
+}
+
+function serverName(raw: string): ServerNameEntry {
+  if (raw.startsWith('~')) {
+    const r = compilePcre(raw.slice(1), false);
+    // A pattern the check rejected never reaches here; an empty regex list entry is harmless.
+    return { name: raw, regex: r.ok ? r.re : null };
+  }
+  return { name: raw.toLowerCase(), regex: null };
+}
+
+function toListenAddr(d: Directive): ListenAddr | null {
+  const r = parseListen(d.args.map((a) => a.value));
+  if (!r.ok) return null;
+  const { address, port } = r.listen.url;
+  const o = r.listen.options;
+  const base = { defaultServer: o.defaultServer, ssl: o.ssl, file: d.span.file, line: d.terminator.line };
+  switch (address.family) {
+    case 'unix':
+      return { ...base, text: `unix:${address.path}`, host: address.path, port: 0, family: 'unix', wildcard: false };
+    case 'inet':
+      return { ...base, text: `${address.addr}:${port}`, host: address.addr, port, family: 'inet', wildcard: address.wildcard };
+    case 'inet6':
+      return { ...base, text: `[${address.addr}]:${port}`, host: address.addr, port, family: 'inet6', wildcard: address.wildcard };
+    case 'name': {
+      // nginx resolves listen host names at start; `localhost` is the one that matters locally.
+      const host = address.host === 'localhost' ? '127.0.0.1' : address.host;
+      return { ...base, text: `${host}:${port}`, host, port, family: 'inet', wildcard: false };
+    }
+  }
+}
+
+function toReturn(d: Directive): ReturnConf | null {
+  const a = d.args;
+  const first = a[0]?.value ?? '';
+  const code = /^\d+$/.test(first) ? Number(first) : 302;
+  const text = /^\d+$/.test(first) ? (a[1]?.value ?? null) : first;
+  return { code, text };
+}
+
+const CONTENT_HANDLERS = ['proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass', 'stub_status', 'empty_gif', 'try_files'];
+const AUTO_REDIRECT = new Set(['proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass']);
+
+function toLocationDef(d: Directive, checked: CheckedConfig): LocationDef<LocationConf> {
+  const [mod, name] = locationModifier(d.args);
+  const children: LocationDef<LocationConf>[] = [];
+  let ret: ReturnConf | null = null;
+  let internal = false;
+  let handler: string | null = null;
+  let autoRedirect = false;
+  for (const c of directivesOf(d.block ?? [], checked.includes)) {
+    if (c.name === 'location' && c.block !== null) children.push(toLocationDef(c, checked));
+    else if (c.name === 'return' && ret === null) ret = toReturn(c);
+    else if (c.name === 'internal') internal = true;
+    else if (CONTENT_HANDLERS.includes(c.name) && handler === null) {
+      handler = `${c.name} ${c.args.map((a) => a.raw).join(' ')}`;
+      if (AUTO_REDIRECT.has(c.name)) autoRedirect = true;
+    }
+  }
+  const modifier = mod as LocationModifier;
+  let regex: RegExp | undefined;
+  if (modifier === '~' || modifier === '~*') {
+    const r = compilePcre(name, modifier === '~*');
+    if (r.ok) regex = r.re;
+  }
+  const label = `location ${modifier ? (modifier === '@' ? '' : modifier + ' ') : ''}${name}`;
+  const retText = ret ? `return ${ret.code}${ret.text !== null ? ` ${JSON.stringify(ret.text)}` : ''}` : null;
+  const payload: LocationConf = Object.freeze({
+    label,
+    file: d.span.file,
+    line: d.terminator.line,
+    internal,
+    handler: retText ?? handler ?? 'static files (root/index)',
+    ret,
+  });
+  return {
+    modifier,
+    name,
+    ...(regex ? { regex } : {}),
+    autoRedirect: autoRedirect && (modifier === '' || modifier === '^~' || modifier === '=') && name.endsWith('/'),
+    children,
+    payload,
+    file: d.span.file,
+    line: d.terminator.line,
+  };
+}
