@@ -8,6 +8,9 @@ import { formatJson, formatText } from './check-report.js';
 import { toCrossplane } from './crossplane.js';
 import { OptionError, parseNginxOptions, resolveConf, resolvePrefix, type NginxOptions } from './options.js';
 import { formatTest } from './test-config.js';
+import { compileHttp } from '../compile/servers.js';
+import { normalizeUri } from '../runtime/http/normalize-uri.js';
+import { formatRoute, route } from './route.js';
 
 /** The version nginx -v would print for the nginx ngts follows. */
 export const NGINX_VERSION = '1.22.1';
@@ -50,6 +53,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return commandCheck(argv.slice(1));
       case 'parse':
         return commandParse(argv.slice(1));
+      case 'route':
+        return commandRoute(argv.slice(1));
       case 'help':
       case '--help':
         process.stdout.write(USAGE);
@@ -165,4 +170,42 @@ function commandParse(argv: readonly string[]): number {
   const checked = checkConfig({ file: abs, prefix: prefixDir, confPrefix });
   process.stdout.write(JSON.stringify(toCrossplane(checked, { comments })) + '\n');
   return checked.diagnostics.some((d) => d.fatal) ? 1 : 0;
+}
+
+/**
+ * `ngts route [-c FILE] [--host H] [--method M] [--listen ADDR] [--json] URI`: the listener, server
+ * and location a request reaches, each location candidate in nginx's order, and the handler.
+ */
+function commandRoute(argv: readonly string[]): number {
+  const args = [...argv];
+  const json = takeFlag(args, '--json');
+  const host = takeValue(args, '--host') ?? '';
+  const method = takeValue(args, '--method') ?? 'GET';
+  const listen = takeValue(args, '--listen');
+  const conf = takeValue(args, '-c');
+  const prefix = takeValue(args, '-p');
+  const uri = args[0];
+  if (uri === undefined || args.length > 1) throw new OptionError('usage: ngts route [-c FILE] [--host H] [--method M] [--listen ADDR] [--json] URI');
+  const prefixDir = resolvePrefix(prefix);
+  const { file, confPrefix } = resolveConf(prefixDir, conf);
+  const checked = checkConfig({ file, prefix: prefixDir, confPrefix });
+  if (checked.diagnostics.some((d) => d.fatal)) {
+    process.stderr.write(Buffer.from(formatText(checked, { color: process.stderr.isTTY === true }), 'latin1'));
+    return 1;
+  }
+  const raw = Buffer.from(uri, 'utf8').toString('latin1');
+  const norm = normalizeUri(raw, { mergeSlashes: true });
+  if (!norm.ok) {
+    process.stdout.write(json ? JSON.stringify({ status: 400, reason: 'invalid URI' }) + '\n' : `${uri}: nginx answers 400 (the URI does not normalise)\n`);
+    return 0;
+  }
+  const http = compileHttp(checked);
+  const q = { uri, host, method, listen };
+  const answer = route(http, q, norm.uri);
+  if ('error' in answer) {
+    process.stderr.write(`ngts: ${answer.error}\n`);
+    return 1;
+  }
+  process.stdout.write(json ? JSON.stringify(answer, null, 2) + '\n' : formatRoute(q, answer));
+  return 0;
 }

@@ -9,7 +9,7 @@ import type { Directive } from '../config/ast.js';
 import { directivesOf } from '../config/checks/expanded.js';
 import { compilePcre } from '../config/regex.js';
 import { locationModifier, type CheckedConfig } from '../config/validate.js';
-import { parseListen } from '../config/values.js';
+import { listenAddrText, parseListen } from '../config/values.js';
 import { createLocationTree, type LocationDef, type LocationModifier, type LocationTree } from './location-tree.js';
 
 /** What a location does with a request, as far as routing needs to say. */
@@ -207,18 +207,17 @@ function toListenAddr(d: Directive): ListenAddr | null {
   const { address, port } = r.listen.url;
   const o = r.listen.options;
   const base = { defaultServer: o.defaultServer, ssl: o.ssl, file: d.span.file, line: d.terminator.line };
+  const text = listenAddrText(r.listen.url);
   switch (address.family) {
     case 'unix':
-      return { ...base, text: `unix:${address.path}`, host: address.path, port: 0, family: 'unix', wildcard: false };
+      return { ...base, text, host: address.path, port: 0, family: 'unix', wildcard: false };
     case 'inet':
-      return { ...base, text: `${address.addr}:${port}`, host: address.addr, port, family: 'inet', wildcard: address.wildcard };
+      return { ...base, text, host: address.addr, port, family: 'inet', wildcard: address.wildcard };
     case 'inet6':
-      return { ...base, text: `[${address.addr}]:${port}`, host: address.addr, port, family: 'inet6', wildcard: address.wildcard };
-    case 'name': {
+      return { ...base, text, host: address.addr, port, family: 'inet6', wildcard: address.wildcard };
+    case 'name':
       // nginx resolves listen host names at start; `localhost` is the one that matters locally.
-      const host = address.host === 'localhost' ? '127.0.0.1' : address.host;
-      return { ...base, text: `${host}:${port}`, host, port, family: 'inet', wildcard: false };
-    }
+      return { ...base, text, host: address.host === 'localhost' ? '127.0.0.1' : address.host, port, family: 'inet', wildcard: false };
   }
 }
 

@@ -913,3 +913,22 @@ function parseAddrOnly(s: string): 'inet' | 'inet6' | null {
   if (parseInet6Addr(s) !== null) return 'inet6';
   return null;
 }
+
+/**
+ * The address of a listen as nginx prints it (`addr_text`): `0.0.0.0:80`, `127.0.0.1:8080`,
+ * `[::1]:80`, `unix:/path`. Host names (`localhost`) stay as written; nginx would show the
+ * resolved address.
+ */
+export function listenAddrText(url: ParsedUrl): string {
+  const a = url.address;
+  switch (a.family) {
+    case 'unix':
+      return `unix:${a.path}`;
+    case 'inet':
+      return `${a.addr}:${url.port}`;
+    case 'inet6':
+      return `[${a.addr}]:${url.port}`;
+    case 'name':
+      return `${a.host === 'localhost' ? '127.0.0.1' : a.host}:${url.port}`;
+  }
+}

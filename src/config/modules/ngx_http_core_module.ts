@@ -6,7 +6,7 @@
  * '~*', '@', '' for a prefix; undefined outside a location) and `cx.level.get('location:name')`
  * (nginx's clcf->name): the dispatcher sets both on entering a location and passes them down.
  */
-import type { Context, DirectiveSpec, ModuleSpec, Setter } from '../registry/types.js';
+import type { Context, DirectiveSpec, ModuleSpec, Setter, SetterContext } from '../registry/types.js';
 import { logSetLog } from './ngx_errlog_module.js';
 import { threadPoolAdd } from './ngx_thread_pool_module.js';
 import {
@@ -19,8 +19,10 @@ import {
   values,
 } from './setters.js';
 import {
+  listenAddrText,
   parseErrorPageStatus,
   parseListen,
+  type Listen,
   parseLocation,
   parseNumber,
   parseOffset,
@@ -74,12 +76,59 @@ const coreLocation: Setter = (cx, args) => {
  * step. Duplicate listen options are a post-parse check, not made here.
  */
 const coreListen: Setter = (cx, args) => {
-  cx.level.set('ngx_http_core_module:listen', true);
   const r = parseListen(values(args));
   // accept_filter= is logged at emerg level, yet nginx goes on: not fatal.
   for (const n of r.notices) cx.error(n.message, 'emerg', false);
-  if (!r.ok) cx.error(r.error);
+  if (!r.ok) {
+    cx.error(r.error);
+    return;
+  }
+  addListen(cx, r.listen);
 };
+
+interface ListenAddrState {
+  readonly servers: Set<Map<string, unknown>>;
+  defaultServer: boolean;
+  optionsSet: boolean;
+}
+
+/**
+ * ngx_http_add_listen / ngx_http_add_addresses / ngx_http_add_server: the same address twice in
+ * one server, two servers that both set socket options or both claim default_server for one
+ * address. nginx checks these as it reads each `listen`. The server is known by its level map.
+ */
+function addListen(cx: SetterContext, listen: Listen): void {
+  let table = cx.global.get('ngx_http_core_module:listen') as Map<string, ListenAddrState> | undefined;
+  if (!table) {
+    table = new Map();
+    cx.global.set('ngx_http_core_module:listen', table);
+  }
+  const text = listenAddrText(listen.url);
+  let state = table.get(text);
+  if (!state) {
+    state = { servers: new Set(), defaultServer: false, optionsSet: false };
+    table.set(text, state);
+  }
+  if (state.servers.has(cx.level)) {
+    cx.error(`a duplicate listen ${text}`);
+    return;
+  }
+  state.servers.add(cx.level);
+  if (listen.options.bind) {
+    if (state.optionsSet) {
+      cx.error(`duplicate listen options for ${text}`);
+      return;
+    }
+    state.optionsSet = true;
+  }
+  if (listen.options.defaultServer) {
+    if (state.defaultServer) {
+      cx.error(`a duplicate default server for ${text}`);
+      return;
+    }
+    state.defaultServer = true;
+  }
+}
 
 /**
  * ngx_http_core_server_name: wildcard shape and the `/` warning. Regex names are compiled by PCRE

@@ -58,15 +58,20 @@ export function checkSlot(spec: DirectiveSpec, cx: SetterContext, args: readonly
       if (!slot.values.some((x) => x.toLowerCase() === lower)) cx.error(`invalid value "${v}"`);
       return;
     }
-    case 'bitmask':
-      // ngx_conf_set_bitmask_slot logs at warn level, yet the configuration fails.
+    case 'bitmask': {
+      // ngx_conf_set_bitmask_slot: a repeated value is a warning, an unknown one an error.
+      const seen = new Set<string>();
       for (const a of args) {
         const lower = a.value.toLowerCase();
-        if (!slot.values.some((x) => x.toLowerCase() === lower)) {
-          cx.error(`invalid value "${a.value}"`, 'warn', true);
+        const known = slot.values.find((x) => x.toLowerCase() === lower);
+        if (known === undefined) {
+          cx.error(`invalid value "${a.value}"`);
           return;
         }
+        if (seen.has(known)) cx.error(`duplicate value "${a.value}"`, 'warn');
+        seen.add(known);
       }
       return;
+    }
   }
 }
