@@ -14,8 +14,11 @@ export function logTime(d: Date = new Date()): string {
 
 /** A diagnostic's text as nginx logs it: the message and, where nginx gives one, ` in FILE:LINE`. */
 export function nginxMessage(d: Diagnostic): string {
-  if (d.unlocated || d.file === undefined || d.line === undefined) return d.message;
-  return `${d.message} in ${d.file}:${d.line}`;
+  // nginx formats names with %s, which ends at a NUL byte.
+  const message = d.message.replace(/\0[^"]*/g, '');
+  if (d.unlocated || d.file === undefined || d.line === undefined) return message;
+  if (d.file === 'command line') return `${message} in command line`;
+  return `${message} in ${d.file}:${d.line}`;
 }
 
 /** A whole error log line for a diagnostic. */

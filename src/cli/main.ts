@@ -3,6 +3,7 @@
  * subcommands `check`, `parse`, `run`, `route`.
  */
 import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { checkConfig, type CheckedConfig } from '../config/validate.js';
 import { formatJson, formatText } from './check-report.js';
 import { toCrossplane } from './crossplane.js';
@@ -147,11 +148,12 @@ function commandCheck(argv: readonly string[]): number {
   const globals = takeValue(args, '-g');
   const conf = takeValue(args, '-c');
   if (args.length > 1 || (args[0] ?? '').startsWith('-')) throw new OptionError(`unexpected argument "${args[0]}"`);
-  const file = args[0] ?? conf;
+  const file = args[0] ?? conf ?? 'nginx.conf';
   const prefixDir = resolvePrefix(prefix);
-  // For `check FILE`, a relative FILE is taken from the working directory, as a linter's argument.
-  const { file: abs, confPrefix } = resolveConf(prefixDir, file === undefined ? undefined : resolvePrefix(undefined) + file.replace(/^\.\//, ''));
-  const checked = checkConfig({ file: file?.startsWith('/') ? file : abs, prefix: prefixDir, confPrefix, ...(globals ? { globals } : {}) });
+  // `check FILE` reads FILE as a linter reads its argument: relative to the working directory.
+  const abs = isAbsolute(file) ? file : resolve(process.cwd(), file);
+  const confPrefix = abs.slice(0, abs.lastIndexOf('/') + 1);
+  const checked = checkConfig({ file: abs, prefix: prefixDir, confPrefix, ...(globals ? { globals } : {}) });
   if (format === 'json') process.stdout.write(formatJson(checked));
   else if (format === 'text') process.stdout.write(Buffer.from(formatText(checked, { color: process.stdout.isTTY === true }), 'latin1'));
   else throw new OptionError(`unknown format "${format}" (text, json)`);
@@ -164,10 +166,10 @@ function commandParse(argv: readonly string[]): number {
   takeFlag(args, '--json');
   const comments = takeFlag(args, '--include-comments');
   const prefix = takeValue(args, '-p');
-  const file = args[0];
+  const file = args[0] ?? 'nginx.conf';
   const prefixDir = resolvePrefix(prefix);
-  const { file: abs, confPrefix } = resolveConf(prefixDir, file === undefined ? undefined : file.startsWith('/') ? file : resolvePrefix(undefined) + file);
-  const checked = checkConfig({ file: abs, prefix: prefixDir, confPrefix });
+  const abs = isAbsolute(file) ? file : resolve(process.cwd(), file);
+  const checked = checkConfig({ file: abs, prefix: prefixDir, confPrefix: abs.slice(0, abs.lastIndexOf('/') + 1) });
   process.stdout.write(JSON.stringify(toCrossplane(checked, { comments })) + '\n');
   return checked.diagnostics.some((d) => d.fatal) ? 1 : 0;
 }

@@ -49,7 +49,7 @@ export function parseConfig(text: string, path: string): ConfigFile {
     tokens.push(t);
   }
 
-  const failure = findFailure(tokens, eof);
+  const failure = findFailure(tokens, eof, path === 'command line');
   setCurrentFile(path);
   if (failure === null) {
     const statements = runGrammar(tokens, tokens.length, 0, path);
@@ -68,7 +68,9 @@ export function parseConfig(text: string, path: string): ConfigFile {
  * Walks the tokens as ngx_conf_read_token and ngx_conf_parse do, and returns the first place where
  * nginx stops with a syntax error, or null when the whole file is well-formed.
  */
-function findFailure(tokens: readonly LexToken[], eof: Position): Failure | null {
+function findFailure(tokens: readonly LexToken[], eof: Position, param: boolean): Failure | null {
+  // -g text is not a file: nginx words its end differently (ngx_conf_read_token, parse_param).
+  const eofArgs = param ? 'unexpected end of parameter, expecting ";"' : 'unexpected end of file, expecting ";" or "}"';
   let depth = 0;
   let args = 0;
   for (let i = 0; i < tokens.length; i++) {
@@ -101,7 +103,7 @@ function findFailure(tokens: readonly LexToken[], eof: Position): Failure | null
         throw new GrammarBugError(`unknown token type ${t.type}`);
     }
   }
-  if (args > 0) return { at: tokens.length, message: 'unexpected end of file, expecting ";" or "}"', position: eof };
+  if (args > 0) return { at: tokens.length, message: eofArgs, position: eof };
   if (depth > 0) return { at: tokens.length, message: 'unexpected end of file, expecting "}"', position: eof };
   return null;
 }

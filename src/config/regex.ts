@@ -176,7 +176,8 @@ class Emitter {
         }
         return '';
       case 'newlineSeq':
-        return '(?:\\r\\n|[\\n\\x0b\\f\\r\\x85])';
+        // PCRE2's \R is atomic: a CR followed by LF is always taken as one CRLF, never as a lone CR.
+        return n.anyCrlf ? '(?:\\r\\n|\\r(?!\\n)|\\n)' : '(?:\\r\\n|\\r(?!\\n)|[\\n\\x0b\\f\\x85])';
       case 'seq':
         return n.items.map((i) => this.emit(i)).join('');
       case 'alt':

@@ -13,7 +13,9 @@ import { registry } from './registry/index.js';
 import type { Context, DirectiveSpec, SetterContext } from './registry/types.js';
 import { checkSlot } from './registry/slots.js';
 import { checkDuplicateLocations } from './checks/duplicate-location.js';
+import { directivesOf } from './checks/expanded.js';
 import type { PostCheckContext } from './checks/post-check.js';
+import { checkServerNames } from './checks/server-names.js';
 import { checkVariables } from './checks/unknown-variable.js';
 import { checkZones } from './checks/zones.js';
 import { fullName, readConfigFile } from './source.js';
@@ -88,6 +90,7 @@ class Walker {
   private readonly cycleDeferred: Deferred[] = [];
   private readonly cycleChecks: (() => void)[] = [];
   private aborted = false;
+  private sawEvents = false;
 
   constructor(
     private readonly opts: CheckOptions,
@@ -114,6 +117,10 @@ class Walker {
       main = read;
     }
     if (!this.aborted) this.walkFile(main, 'MAIN', topLevel);
+    // ngx_event_init_conf, at cycle init: the one section nginx cannot run without.
+    if (!this.aborted && !this.sawEvents) {
+      this.report('emerg', 'no "events" section in configuration', main.path, { line: 1, column: 1, offset: 0 }, 'no-events', { unlocated: true });
+    }
     if (!this.aborted) for (const d of this.cycleDeferred) d.run(d.cx);
     if (!this.aborted) for (const c of this.cycleChecks) c();
     return this.result(main);
@@ -216,9 +223,14 @@ class Walker {
     let childCtx: Context;
     if (body.context === 'IF') childCtx = ctx === 'HTTP_SRV' ? 'HTTP_SIF' : 'HTTP_LIF';
     else childCtx = body.context;
+    if (d.name === 'events' && ctx === 'MAIN') this.sawEvents = true;
     const isHttp = d.name === 'http' && ctx === 'MAIN';
     if (isHttp) this.httpDeferred = [];
     this.walkBlock(d.block!, childCtx, child, file);
+    if (d.name === 'upstream' && !this.aborted && d.blockEnd !== null && !this.hasServer(d)) {
+      // ngx_http_upstream: checked when the block closes, at the line of its `}`.
+      this.report('emerg', 'no servers are inside upstream', file, d.blockEnd, 'upstream-no-servers');
+    }
     if (isHttp && !this.aborted) {
       for (const x of this.httpDeferred) x.run(x.cx);
       this.httpDeferred = [];
@@ -227,11 +239,17 @@ class Walker {
     }
   }
 
+  private hasServer(d: Directive): boolean {
+    for (const c of directivesOf(d.block ?? [], this.includes)) if (c.name === 'server') return true;
+    return false;
+  }
+
   /** What ngx_http_block does after reading the block, in its order: location trees, variables. */
   private httpEndChecks(http: Directive): void {
     const cx = this.postContext();
     if (!checkDuplicateLocations(http, cx)) return;
-    checkVariables(http, cx);
+    if (!checkVariables(http, cx)) return;
+    checkServerNames(http, cx);
   }
 
   private postContext(): PostCheckContext {
@@ -294,7 +312,9 @@ class Walker {
     this.includes.set(d, got);
     for (const path of paths) {
       if (this.aborted) return;
-      if (this.openFiles.includes(path)) {
+      // nginx has no cycle detection: it reads the file again, and a duplicate directive usually
+      // stops it there. We do the same, and call it a cycle only when the file comes round twice.
+      if (this.openFiles.filter((p) => p === path).length >= 2) {
         const chain = [...this.includeStack.map((s) => `${s.file}:${s.line}`), `${file}:${d.terminator.line}`, path];
         this.report('emerg', `include cycle: "${path}" includes itself`, file, d.terminator, 'include-cycle', {
           hint: `include chain: ${chain.join(' -> ')}`,
@@ -310,7 +330,8 @@ class Walker {
       }
       const read = readConfigFile(path);
       if ('failed' in read) {
-        this.report('emerg', read.message, file, d.terminator, 'open-failed', {
+        // nginx logs a failed read (pread of a directory) at crit, a failed open at emerg.
+        this.report(read.located ? 'emerg' : 'crit', read.message, file, d.terminator, 'open-failed', {
           unlocated: !read.located,
           column: d.args[0]!.span.start.column,
         });
@@ -339,6 +360,9 @@ class Walker {
           stack,
           fatal: fatal ?? lvl === 'emerg',
         });
+      },
+      errorAt(where: string, pos: Position, message: string, lvl: 'emerg' | 'warn' = 'emerg') {
+        walker.report(lvl, message, where, pos, lvl === 'emerg' ? 'invalid-value' : 'warning', { stack });
       },
       defer(when: 'http' | 'cycle', check: (c: SetterContext) => void) {
         (when === 'http' ? walker.httpDeferred : walker.cycleDeferred).push({ run: check, cx });
@@ -443,3 +467,4 @@ function readParams(text: string): ConfigFile {
 function readParamsFrom(text: string, path: string): ConfigFile {
   return parseConfig(text, path);
 }
+

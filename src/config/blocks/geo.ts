@@ -1,7 +1,8 @@
 /**
  * The body of a `geo` block, read as ngx_http_geo (src/http/modules/ngx_http_geo_module.c) reads
  * it: networks in CIDR notation (a radix tree per family), or address ranges after `ranges`, plus
- * `default`, `delete`, `proxy`, `proxy_recursive`, `volatile` and `include`. Duplicates warn and the
+ * `default`, `delete`, `proxy`, `proxy_recursive` and `include` (`volatile` came in a later nginx:
+ * 1.22 refuses it with "invalid number of the geo parameters"). Duplicates warn and the
  * last value wins; overlapping ranges are an error. The result is the table the compiler needs.
  */
 import type { Directive, Statement } from '../ast.js';
@@ -25,7 +26,6 @@ export interface GeoRange {
 /** A geo body as nginx understands it. */
 export interface GeoBody {
   readonly ranges: boolean;
-  readonly volatile: boolean;
   readonly proxyRecursive: boolean;
   /** `proxy` networks: X-Forwarded-For is trusted from these. */
   readonly proxies: readonly Cidr[];
@@ -150,7 +150,6 @@ export function checkGeoBody(
   expand?: (include: Directive) => readonly Statement[] | undefined,
 ): GeoBody {
   let ranges = false;
-  let volatile = false;
   let proxyRecursive = false;
   let treeCreated = false;
   let defaultValue: string | null = null;
@@ -191,10 +190,6 @@ export function checkGeoBody(
       }
       if (w[0] === 'proxy_recursive') {
         proxyRecursive = true;
-        continue;
-      }
-      if (w[0] === 'volatile') {
-        volatile = true;
         continue;
       }
     }
@@ -267,7 +262,7 @@ export function checkGeoBody(
       rangeList.push({ start: h * 0x10000 + r.start, end: h * 0x10000 + r.end, value: r.value });
     }
   }
-  return { ranges, volatile, proxyRecursive, proxies, networks: [...networks.values()], rangeList, defaultValue, ok };
+  return { ranges, proxyRecursive, proxies, networks: [...networks.values()], rangeList, defaultValue, ok };
 }
 
 /**

@@ -40,7 +40,7 @@ const charsetMap: Setter = (cx, args) => {
   }
   tables.push([s, d]);
   // Lines are reported at the directive: SetterContext cannot name another line.
-  checkCharsetMapBody(cx.directive.block ?? [], d === 'utf-8', (message, _at, level) => cx.error(message, level));
+  checkCharsetMapBody(cx.directive.block ?? [], d === 'utf-8', (message, at, level) => cx.errorAt(at.span.file, at.terminator, message, level));
 };
 
 const directives: readonly DirectiveSpec[] = [

@@ -7,6 +7,7 @@
  * (nginx's clcf->name): the dispatcher sets both on entering a location and passes them down.
  */
 import type { Context, DirectiveSpec, ModuleSpec, Setter, SetterContext } from '../registry/types.js';
+import { compilePcre } from '../regex.js';
 import { logSetLog } from './ngx_errlog_module.js';
 import { threadPoolAdd } from './ngx_thread_pool_module.js';
 import {
@@ -46,6 +47,14 @@ const coreLocation: Setter = (cx, args) => {
   if (parsed === null) {
     cx.error(`invalid location modifier "${args[0]?.value ?? ''}"`);
     return;
+  }
+  // ngx_http_core_location compiles the regex before it looks at the enclosing location.
+  if (parsed.modifier === '~' || parsed.modifier === '~*') {
+    const re = compilePcre(parsed.name, parsed.modifier === '~*');
+    if (!re.ok && re.kind === 'invalid') {
+      cx.error(re.message);
+      return;
+    }
   }
   if (cx.context !== 'HTTP_LOC') return;
   const parentModifier = cx.level.get('location:modifier');
@@ -147,6 +156,13 @@ const coreServerName: Setter = (cx, args) => {
     if (v === '~') {
       cx.error(`empty regex in server name "${v}"`);
       return;
+    }
+    if (ch === '~') {
+      const re = compilePcre(v.slice(1), false);
+      if (!re.ok && re.kind === 'invalid') {
+        cx.error(re.message);
+        return;
+      }
     }
   }
 };

@@ -16,7 +16,7 @@ const geo: Setter = (cx, args) => {
     cx.error(err);
     return;
   }
-  checkGeoBody(cx.directive.block ?? [], (message, _at, level) => cx.error(message, level));
+  checkGeoBody(cx.directive.block ?? [], (message, at, level) => cx.errorAt(at.span.file, at.terminator, message, level));
 };
 
 const directives: readonly DirectiveSpec[] = [

@@ -16,7 +16,7 @@ const map: Setter = (cx, args) => {
     cx.error(err);
     return;
   }
-  checkMapBody(cx.directive.block ?? [], (message, _at, level) => cx.error(message, level));
+  checkMapBody(cx.directive.block ?? [], (message, at, level) => cx.errorAt(at.span.file, at.terminator, message, level));
 };
 
 const directives: readonly DirectiveSpec[] = [

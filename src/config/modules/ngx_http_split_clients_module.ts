@@ -23,8 +23,13 @@ const splitClients: Setter = (cx, args) => {
     cx.error(err);
     return;
   }
-  const report = (message: string): void => cx.error(message);
-  checkSplitClientsBody(cx.directive.block ?? [], report, report);
+  const d = cx.directive;
+  // Errors on a part name its line; the percent total is checked at the block's `}`.
+  checkSplitClientsBody(
+    d.block ?? [],
+    (message, at) => cx.errorAt(at.span.file, at.terminator, message),
+    (message) => cx.errorAt(d.span.file, d.blockEnd ?? d.terminator, message),
+  );
 };
 
 const directives: readonly DirectiveSpec[] = [

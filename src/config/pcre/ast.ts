@@ -46,8 +46,11 @@ export type Node =
   /** A class or class-like escape, as the bytes it matches; `negated` keeps PCRE's intent for emission. */
   | { readonly t: 'set'; readonly bytes: ByteSet; readonly negated: boolean; readonly caseSensitiveLetters: boolean }
   | { readonly t: 'assert'; readonly kind: AssertKind }
-  /** \R: a newline sequence (not fixed length). */
-  | { readonly t: 'newlineSeq' }
+  /**
+   * \R: a newline sequence (not fixed length): CRLF, LF, VT, FF, CR or NEL, or only CRLF, LF and CR
+   * after (*BSR_ANYCRLF). Also stands in for \X, which is refused as unsupported.
+   */
+  | { readonly t: 'newlineSeq'; readonly anyCrlf: boolean }
   | { readonly t: 'seq'; readonly items: readonly Node[] }
   | { readonly t: 'alt'; readonly branches: readonly Node[] }
   | {

@@ -431,7 +431,6 @@ class Parser {
         return { nodes: [this.setNode(this.flags.s ? ANY_BYTE : NOT_NEWLINE, !this.flags.s)], repeatable: true };
       default:
         this.pos++;
-        void start;
         return { nodes: [this.charNode(this.code(start))], repeatable: true };
     }
   }
@@ -558,9 +557,9 @@ class Parser {
       case 'X':
         if (inClass) this.fail(107, this.pos - 1);
         if (c === 'B') return { k: 'node', node: { t: 'assert', kind: 'notWordBoundary' }, repeatable: false };
-        if (c === 'R') return { k: 'node', node: this.newlineSequence(), repeatable: true };
+        if (c === 'R') return { k: 'node', node: { t: 'newlineSeq', anyCrlf: this.bsrAnyCrlf }, repeatable: true };
         this.unsupportedAt('\\X (extended grapheme cluster)', bs);
-        return { k: 'node', node: { t: 'newlineSeq' }, repeatable: true };
+        return { k: 'node', node: { t: 'newlineSeq', anyCrlf: false }, repeatable: true };
       case 'A':
       case 'G':
       case 'z':
@@ -595,12 +594,6 @@ class Parser {
       default:
         return this.kEscape();
     }
-  }
-
-  /** \R: (?>\r\n|\n|\x0b|\f|\r|\x85), or \r\n|\n|\r with (*BSR_ANYCRLF). */
-  private newlineSequence(): Node {
-    void this.bsrAnyCrlf;
-    return { t: 'newlineSeq' };
   }
 
   /** \1-\9, \10… outside a class: a back reference or an octal character (see pcre2pattern). */
@@ -980,8 +973,7 @@ class Parser {
     if (this.ch() === '?' || this.ch() === '*') {
       // An assertion condition: parse it as a group.
       this.pos = condAt - 1;
-      const inner = this.group();
-      void inner;
+      this.group();
     } else if (this.ch() === '<' || this.ch() === "'") {
       const close = this.ch() === '<' ? '>' : "'";
       this.pos++;

@@ -3,7 +3,7 @@
  * arguments it takes, and the setter that checks its value. One table per nginx module lives in
  * `src/config/modules/`.
  */
-import type { Arg, Directive } from '../ast.js';
+import type { Arg, Directive, Position } from '../ast.js';
 
 /**
  * Configuration contexts, named after nginx's context masks (NGX_MAIN_CONF, NGX_HTTP_SRV_CONF, …).
@@ -67,6 +67,8 @@ export interface SetterContext {
    * true for emerg and false for warn; some nginx setters log a warn and still fail (bitmask slots).
    */
   error(message: string, level?: 'emerg' | 'warn', fatal?: boolean): void;
+  /** As `error`, at another line than the directive's (a line of a map body, a block's `}`). */
+  errorAt(file: string, at: Position, message: string, level?: 'emerg' | 'warn'): void;
   /**
    * Per-block memory for duplicate checks and cross-directive checks, keyed by any string. Values
    * live as long as the innermost enclosing block (nginx's per-level conf structure).

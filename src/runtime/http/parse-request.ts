@@ -97,7 +97,8 @@ export interface RequestHead {
  *   head   - a complete head; `rest` holds the bytes after it (body or a pipelined request)
  *   error  - nginx answers `status` (its internal code: 494 is sent as 400 with its own page) and
  *            closes; `http09` means the answer has no status line or headers; `respond` is false
- *            when the client went away and nothing is sent (the status is only logged)
+ *            when the client went away and nothing is sent (the status is only logged);
+ *            `lingeringClose` is r->lingering_close: nginx drains the client before closing
  *   closed - the client closed before sending a byte; nginx closes silently
  */
 export type ParseRequestResult =
@@ -109,6 +110,7 @@ export type ParseRequestResult =
       reason: string;
       close: true;
       respond: boolean;
+      lingeringClose: boolean;
       http09: boolean;
       requestLine: string | undefined;
     }
@@ -183,7 +185,6 @@ class RequestLineState {
   state: Rl = Rl.Start;
   requestStart = 0;
   requestEnd = -1;
-  methodEnd = -1;
   method = '';
   schemaStart = -1;
   schemaEnd = -1;
@@ -221,7 +222,6 @@ class RequestLineState {
 
         case Rl.Method:
           if (ch === SP) {
-            this.methodEnd = p - 1;
             this.method = latin1(b, this.requestStart, p);
             state = Rl.SpacesBeforeUri;
             break;
@@ -925,13 +925,15 @@ export interface RequestParserOptions {
   /**
    * Called when nginx would pick the virtual server (ngx_http_set_virtual_server): with the host
    * of an absolute URI, else the first Host header. Returning a config switches to that server's
-   * directives for the rest of the head, as nginx does.
+   * directives for the rest of the head, as nginx does; merge_slashes has by then been applied
+   * with the default server's value, as in nginx.
    */
   onHost?: (host: string) => RequestReadConfig | undefined;
   /** Where a pipelined request starts in the previous request's buffer (default: a fresh one). */
   buffer?: HeaderBufferState;
 }
 
+// ngx_http_process_request_line, ngx_http_process_request_headers, ngx_http_read_request_header
 /**
  * Reads one request head from a connection's bytes, as ngx_http_process_request_line and
  * ngx_http_process_request_headers do, including the header-buffer limits that give 414 and 494.
@@ -1267,6 +1269,8 @@ export class RequestParser {
       reason,
       close: true,
       respond,
+      // set for an oversized header; ngx_http_special_response_handler clears it for a plain 400
+      lingeringClose: status === 494,
       // the version is known once the line is complete; HTTP/0.9 answers carry no headers
       http09: this.line.httpVersion < 1000,
       requestLine,
