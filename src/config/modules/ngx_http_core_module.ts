@@ -84,6 +84,29 @@ const coreLocation: Setter = (cx, args) => {
  * nginx here (`host not found in "%V" of the "listen" directive`); ngts leaves that to the compile
  * step. Duplicate listen options are a post-parse check, not made here.
  */
+/**
+ * ngx_http_core_type: each line is a content type and its extensions; an extension given twice at
+ * one level is a warning naming both types (the later type wins).
+ */
+const coreTypes: Setter = (cx) => {
+  let seen = cx.level.get('types:extensions') as Map<string, string> | undefined;
+  if (!seen) {
+    seen = new Map();
+    cx.level.set('types:extensions', seen);
+  }
+  for (const s of cx.directive.block ?? []) {
+    if (s.kind !== 'directive' || s.name === 'include') continue;
+    for (const a of s.args) {
+      const ext = a.value.toLowerCase();
+      const previous = seen.get(ext);
+      if (previous !== undefined) {
+        cx.errorAt(s.span.file, s.terminator, `duplicate extension "${a.value}", content type: "${s.name}", previous content type: "${previous}"`, 'warn');
+      }
+      seen.set(ext, s.name);
+    }
+  }
+};
+
 const coreListen: Setter = (cx, args) => {
   const r = parseListen(values(args));
   // accept_filter= is logged at emerg level, yet nginx goes on: not fatal.
@@ -438,6 +461,7 @@ const directives: readonly DirectiveSpec[] = [
     args: [0],
     block: { kind: 'freeform' },
     slot: { kind: 'none' },
+    set: coreTypes,
     effect: 'runtime',
   },
   { name: 'default_type', module: M, contexts: MSL, args: [1], slot: { kind: 'str' }, effect: 'runtime' },
