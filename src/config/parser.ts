@@ -9,6 +9,12 @@ import grammar from './grammar.generated.js';
 import { createLexer } from './lexer.js';
 import { buildComment, setCurrentFile, startOf, type Tok } from './syntax-nodes.js';
 
+/**
+ * Blocks nested deeper than this are refused. nginx has no limit, but an Earley parse grows with
+ * the number of open blocks per token, and no real configuration nests more than a dozen levels.
+ */
+const MAX_DEPTH = 200;
+
 /** nginx's configuration buffer (NGX_CONF_BUFFER): a token may not fill it. */
 const CONF_BUFFER = 4096;
 
@@ -88,7 +94,9 @@ function findFailure(tokens: readonly LexToken[], eof: Position, param: boolean)
       case 'semi':
       case 'lbrace':
         if (args === 0) return { at: i, message: `unexpected "${t.text}"`, position: startOf(t) };
-        if (t.type === 'lbrace') depth++;
+        if (t.type === 'lbrace' && ++depth > MAX_DEPTH) {
+          return { at: i, message: `blocks nested deeper than ${MAX_DEPTH} levels`, position: startOf(t) };
+        }
         args = 0;
         break;
       case 'rbrace':
