@@ -8,17 +8,16 @@
  */
 import type { Context, DirectiveSpec, ModuleSpec, Setter } from '../registry/types.js';
 import { upstreamAdd } from './ngx_http_upstream_module.js';
+import { cacheValidSlot, cachePathSlot, storeAndCache } from './upstream-slots.js';
 import {
   accessSlot,
   bufsSlot,
   complexValueSlot,
   ignoredOnLinux,
   isDuplicate,
-  PAGE_SIZE,
   pathSlot,
-  sharedMemoryAdd,
 } from './setters.js';
-import { countVariables, parseAddrPort, parseNumber, parseOffset, parseSize, parseTime, parseUrl } from '../values.js';
+import { countVariables, parseAddrPort, parseUrl } from '../values.js';
 
 const M = 'ngx_http_proxy_module';
 const MAIN: readonly Context[] = ['HTTP_MAIN'];
@@ -142,155 +141,10 @@ const proxyCookieRule: Setter = (cx, args) => {
   cx.level.set(key, 'list');
 };
 
-const STORE = 'ngx_http_proxy_module:store';
-const CACHE = 'ngx_http_proxy_module:cache';
-
-/** ngx_http_proxy_store: `off`, `on` or a path; not together with proxy_cache at the same level. */
-const proxyStore: Setter = (cx, args) => {
-  if (cx.level.has(STORE)) {
-    cx.fail('is duplicate');
-    return;
-  }
-  const v = args[0]?.value ?? '';
-  if (v === 'off') {
-    cx.level.set(STORE, false);
-    return;
-  }
-  if (cx.level.get(CACHE) === true) {
-    cx.fail('is incompatible with "proxy_cache"');
-    return;
-  }
-  cx.level.set(STORE, true);
-};
-
-/** ngx_http_proxy_cache: `off` or a zone (declared with size 0 until proxy_cache_path sizes it). */
-const proxyCache: Setter = (cx, args) => {
-  if (cx.level.has(CACHE)) {
-    cx.fail('is duplicate');
-    return;
-  }
-  const v = args[0]?.value ?? '';
-  if (v === 'off') {
-    cx.level.set(CACHE, false);
-    return;
-  }
-  if (cx.level.get(STORE) === true) {
-    cx.fail('is incompatible with "proxy_store"');
-    return;
-  }
-  cx.level.set(CACHE, true);
-  if (countVariables(v) === 0) sharedMemoryAdd(cx, v, 0, M);
-};
-
-/** NGX_MAX_PATH_LEVEL. */
-const MAX_PATH_LEVEL = 3;
-
-/** The `levels=1:2` of proxy_cache_path: up to three levels of 1 or 2 characters. */
-function cacheLevelsOk(text: string): boolean {
-  let len = 0;
-  let p = 0;
-  for (let n = 0; n < MAX_PATH_LEVEL && p < text.length; n++) {
-    const c = text.charAt(p);
-    if (c !== '1' && c !== '2') return false;
-    len += Number(c) + 1;
-    p++;
-    if (p === text.length) break;
-    if (text.charAt(p++) === ':' && n < MAX_PATH_LEVEL - 1 && p < text.length) continue;
-    return false;
-  }
-  return len < 10 + MAX_PATH_LEVEL;
-}
-
-/**
- * ngx_http_file_cache_set_slot for proxy_cache_path: every parameter, the required keys zone and
- * the duplicate zone check. Paths shared by two caches with other levels (ngx_add_path) are not
- * checked.
- */
-const proxyCachePath: Setter = (cx, args) => {
-  let zone = '';
-  let size = 0;
-  for (const a of args.slice(1)) {
-    const v = a.value;
-    if (v.startsWith('levels=')) {
-      if (!cacheLevelsOk(v.slice(7))) {
-        cx.error(`invalid "levels" "${v}"`);
-        return;
-      }
-    } else if (v.startsWith('use_temp_path=')) {
-      const f = v.slice(14);
-      if (f !== 'on' && f !== 'off') {
-        cx.error(`invalid use_temp_path value "${v}", it must be "on" or "off"`);
-        return;
-      }
-    } else if (v.startsWith('keys_zone=')) {
-      const colon = v.indexOf(':', 10);
-      const n = colon === -1 ? null : parseSize(v.slice(colon + 1));
-      if (n === null) {
-        cx.error(`invalid keys zone size "${v}"`);
-        return;
-      }
-      if (n < 2 * PAGE_SIZE) {
-        cx.error(`keys zone "${v}" is too small`);
-        return;
-      }
-      zone = v.slice(10, colon);
-      size = n;
-    } else if (v.startsWith('inactive=')) {
-      if (parseTime(v.slice(9), true) === null) {
-        cx.error(`invalid inactive value "${v}"`);
-        return;
-      }
-    } else if (v.startsWith('max_size=') || v.startsWith('min_free=')) {
-      if (parseOffset(v.slice(9)) === null) {
-        cx.error(`invalid ${v.slice(0, 8)} value "${v}"`);
-        return;
-      }
-    } else if (v.startsWith('loader_files=') || v.startsWith('manager_files=')) {
-      const eq = v.indexOf('=');
-      if (parseNumber(v.slice(eq + 1)) === null) {
-        cx.error(`invalid ${v.slice(0, eq)} value "${v}"`);
-        return;
-      }
-    } else if (/^(loader|manager)_(sleep|threshold)=/.test(v)) {
-      const eq = v.indexOf('=');
-      if (parseTime(v.slice(eq + 1), false) === null) {
-        cx.error(`invalid ${v.slice(0, eq)} value "${v}"`);
-        return;
-      }
-    } else {
-      cx.error(`invalid parameter "${v}"`);
-      return;
-    }
-  }
-  if (zone === '' || size === 0) {
-    cx.error(`"${cx.directive.name}" must have "keys_zone" parameter`);
-    return;
-  }
-  if (!sharedMemoryAdd(cx, zone, size, M)) return;
-  const key = `ngx_http_proxy_module:cache_path:${zone}`;
-  if (cx.global.has(key)) {
-    cx.error(`duplicate zone "${zone}"`);
-    return;
-  }
-  cx.global.set(key, true);
-};
-
-/** ngx_http_file_cache_valid_set_slot: `[code ...] time`; codes 100..599 or `any`. */
-const proxyCacheValid: Setter = (cx, args) => {
-  const last = args[args.length - 1]?.value ?? '';
-  if (parseTime(last, true) === null) {
-    cx.error(`invalid time value "${last}"`);
-    return;
-  }
-  for (const a of args.slice(0, -1)) {
-    if (a.value === 'any') continue;
-    const n = parseNumber(a.value);
-    if (n === null || n < 100 || n > 599) {
-      cx.error(`invalid status "${a.value}"`);
-      return;
-    }
-  }
-};
+// The store/cache pair, cache paths and cache validity are the setters fastcgi, uwsgi and scgi
+// share (upstream-slots.ts), bound to this module.
+const { store: proxyStore, cache: proxyCache } = storeAndCache('proxy', M);
+const proxyCachePath = cachePathSlot(M);
 
 /**
  * ngx_http_upstream_bind_set_slot: `off`, or an address (variables allowed) and `transparent`,
@@ -402,7 +256,7 @@ const directives: readonly DirectiveSpec[] = [
   // ngx_http_set_predicate_slot: a list of complex values, no checks of its own.
   { name: 'proxy_cache_bypass', module: M, contexts: MSL, args: '1MORE', slot: { kind: 'none' }, effect: 'none' },
   { name: 'proxy_no_cache', module: M, contexts: MSL, args: '1MORE', slot: { kind: 'none' }, effect: 'none' },
-  { name: 'proxy_cache_valid', module: M, contexts: MSL, args: '1MORE', slot: { kind: 'none' }, set: proxyCacheValid, effect: 'none' },
+  { name: 'proxy_cache_valid', module: M, contexts: MSL, args: '1MORE', slot: { kind: 'none' }, set: cacheValidSlot, effect: 'none' },
   { name: 'proxy_cache_min_uses', module: M, contexts: MSL, args: [1], slot: { kind: 'num' }, effect: 'none' },
   { name: 'proxy_cache_max_range_offset', module: M, contexts: MSL, args: [1], slot: { kind: 'off' }, effect: 'none' },
   {
