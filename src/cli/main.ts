@@ -12,6 +12,7 @@ import { formatTest } from './test-config.js';
 import { compileHttp } from '../compile/servers.js';
 import { normalizeUri } from '../runtime/http/normalize-uri.js';
 import { formatRoute, route } from './route.js';
+import { runServer } from './run.js';
 
 /** The version nginx -v would print for the nginx ngts follows. */
 export const NGINX_VERSION = '1.22.1';
@@ -99,8 +100,12 @@ async function commandNginx(argv: readonly string[]): Promise<number> {
     return out.exitCode;
   }
   if (opts.rest[0] === 'run' || opts.rest.length === 0) {
-    process.stderr.write('ngts: serving requests is not built yet (see issue "Serve requests and route them")\n');
-    return 2;
+    if (opts.rest.length > 1) throw new OptionError(`unexpected argument "${opts.rest[1]}"`);
+    const prefix = resolvePrefix(opts.prefix);
+    const { checked } = load(opts);
+    const code = await runServer({ checked, prefix, errorLog: opts.errorLog === undefined ? undefined : opts.errorLog });
+    // Like nginx, a stopped server exits at once, whatever timers or streams are left.
+    process.exit(code);
   }
   process.stderr.write(`ngts: unknown command "${opts.rest[0]}"\n${USAGE}`);
   return 1;

@@ -6,7 +6,10 @@
  * ngx_http_init_locations).
  */
 import type { Directive } from '../config/ast.js';
-import { directivesOf } from '../config/checks/expanded.js';
+import { escapeUri } from '../runtime/http/normalize-uri.js';
+import { ConfLevel } from './conf-level.js';
+import { compileCoreSrvConf, type CoreSrvConf } from './http-core-conf.js';
+import { compileLocConf, type HttpLocConf } from './http-loc-conf.js';
 import { compilePcre } from '../config/regex.js';
 import { locationModifier, type CheckedConfig } from '../config/validate.js';
 import { listenAddrText, parseListen } from '../config/values.js';
@@ -22,6 +25,9 @@ export interface LocationConf {
   readonly handler: string;
   /** `return CODE [TEXT]` of the location itself, when it has one (rewrite phase). */
   readonly ret: ReturnConf | null;
+  /** The location name escaped as a URI: the target of nginx's automatic 301 (clcf->escaped_name). */
+  readonly escapedName: string;
+  readonly conf: HttpLocConf;
 }
 
 export interface ReturnConf {
@@ -58,6 +64,9 @@ export interface CompiledServer {
   readonly locations: LocationTree<LocationConf>;
   /** `return` at server level runs in the server rewrite phase, before any location is found. */
   readonly serverReturn: ReturnConf | null;
+  readonly coreSrv: CoreSrvConf;
+  /** The server's own location configuration: what a request uses when no location matches. */
+  readonly conf: HttpLocConf;
 }
 
 /** The server names of one address (ngx_http_virtual_names_t), plus its default server. */
@@ -73,18 +82,23 @@ export interface AddressServers {
 }
 
 export interface CompiledHttp {
+  /** The process-level (main context) settings the server loop needs. */
+  readonly main: MainConf;
   readonly servers: readonly CompiledServer[];
   /** By listen text (`127.0.0.1:8080`, `0.0.0.0:80`, `unix:/x`). */
   readonly addresses: ReadonlyMap<string, AddressServers>;
 }
 
 /** Compiles the http block of a checked configuration (which must have no errors). */
-export function compileHttp(checked: CheckedConfig, opts: { defaultPort?: number } = {}): CompiledHttp {
-  const http = [...directivesOf(checked.main.statements, checked.includes)].find((d) => d.name === 'http');
+export function compileHttp(checked: CheckedConfig, opts: { defaultPort?: number; prefix?: string } = {}): CompiledHttp {
+  const prefix = opts.prefix ?? process.cwd() + '/';
+  const mainLevel = new ConfLevel('main', null, checked.main.statements, checked.includes);
+  const http = mainLevel.ownFirst('http');
   const servers: CompiledServer[] = [];
   if (http) {
-    for (const d of directivesOf(http.block ?? [], checked.includes)) {
-      if (d.name === 'server' && d.block !== null) servers.push(compileServer(d, servers.length, checked, opts.defaultPort ?? 80));
+    const httpLevel = mainLevel.child('http', http);
+    for (const d of httpLevel.own('server')) {
+      if (d.block !== null) servers.push(compileServer(httpLevel.child('server', d), servers.length, checked, opts.defaultPort ?? 80, prefix));
     }
   }
   const addresses = new Map<string, MutableAddress>();
@@ -101,7 +115,7 @@ export function compileHttp(checked: CheckedConfig, opts: { defaultPort?: number
   }
   const compiled = new Map<string, AddressServers>();
   for (const [k, a] of addresses) compiled.set(k, Object.freeze(buildNames(a)));
-  return Object.freeze({ servers: Object.freeze(servers), addresses: compiled });
+  return Object.freeze({ main: compileMainConf(mainLevel), servers: Object.freeze(servers), addresses: compiled });
 }
 
 interface MutableAddress {
@@ -149,13 +163,14 @@ function buildNames(a: MutableAddress): AddressServers {
   };
 }
 
-function compileServer(d: Directive, index: number, checked: CheckedConfig, defaultPort: number): CompiledServer {
+function compileServer(level: ConfLevel, index: number, checked: CheckedConfig, defaultPort: number, prefix: string): CompiledServer {
+  const d = level.block!;
   const listens: ListenAddr[] = [];
   const names: ServerNameEntry[] = [];
   let sawServerName = false;
   let serverReturn: ReturnConf | null = null;
   const locationDefs: LocationDef<LocationConf>[] = [];
-  for (const c of directivesOf(d.block ?? [], checked.includes)) {
+  for (const c of level.directives) {
     switch (c.name) {
       case 'listen': {
         const l = toListenAddr(c);
@@ -170,7 +185,7 @@ function compileServer(d: Directive, index: number, checked: CheckedConfig, defa
         if (serverReturn === null) serverReturn = toReturn(c);
         break;
       case 'location':
-        if (c.block !== null) locationDefs.push(toLocationDef(c, checked));
+        if (c.block !== null) locationDefs.push(toLocationDef(level.child('location', c), checked, prefix));
         break;
     }
   }
@@ -189,6 +204,8 @@ function compileServer(d: Directive, index: number, checked: CheckedConfig, defa
     listens: Object.freeze(listens),
     locations: tree,
     serverReturn,
+    coreSrv: compileCoreSrvConf(level, names[0]?.regex ? '' : (names[0]?.name ?? '')),
+    conf: compileLocConf(level, prefix),
   });
 }
 
@@ -232,17 +249,16 @@ function toReturn(d: Directive): ReturnConf | null {
 const CONTENT_HANDLERS = ['proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass', 'stub_status', 'empty_gif', 'try_files'];
 const AUTO_REDIRECT = new Set(['proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass']);
 
-function toLocationDef(d: Directive, checked: CheckedConfig): LocationDef<LocationConf> {
+function toLocationDef(level: ConfLevel, checked: CheckedConfig, prefix: string): LocationDef<LocationConf> {
+  const d = level.block!;
   const [mod, name] = locationModifier(d.args);
   const children: LocationDef<LocationConf>[] = [];
   let ret: ReturnConf | null = null;
-  let internal = false;
   let handler: string | null = null;
   let autoRedirect = false;
-  for (const c of directivesOf(d.block ?? [], checked.includes)) {
-    if (c.name === 'location' && c.block !== null) children.push(toLocationDef(c, checked));
+  for (const c of level.directives) {
+    if (c.name === 'location' && c.block !== null) children.push(toLocationDef(level.child('location', c), checked, prefix));
     else if (c.name === 'return' && ret === null) ret = toReturn(c);
-    else if (c.name === 'internal') internal = true;
     else if (CONTENT_HANDLERS.includes(c.name) && handler === null) {
       handler = `${c.name} ${c.args.map((a) => a.raw).join(' ')}`;
       if (AUTO_REDIRECT.has(c.name)) autoRedirect = true;
@@ -254,15 +270,18 @@ function toLocationDef(d: Directive, checked: CheckedConfig): LocationDef<Locati
     const r = compilePcre(name, modifier === '~*');
     if (r.ok) regex = r.re;
   }
+  const conf = compileLocConf(level, prefix);
   const label = `location ${modifier ? (modifier === '@' ? '' : modifier + ' ') : ''}${name}`;
   const retText = ret ? `return ${ret.code}${ret.text !== null ? ` ${JSON.stringify(ret.text)}` : ''}` : null;
   const payload: LocationConf = Object.freeze({
     label,
     file: d.span.file,
     line: d.terminator.line,
-    internal,
+    internal: conf.core.internal,
     handler: retText ?? handler ?? 'static files (root/index)',
     ret,
+    escapedName: escapeUri(name, 'uri'),
+    conf,
   });
   return {
     modifier,
@@ -274,4 +293,20 @@ function toLocationDef(d: Directive, checked: CheckedConfig): LocationDef<Locati
     file: d.span.file,
     line: d.terminator.line,
   };
+}
+
+/** The main-context directives the server loop reads (ngx_core_conf_t). */
+export interface MainConf {
+  /** `pid` as written (relative paths resolve against the prefix); null for `pid off`. */
+  readonly pid: string | null;
+  /** `error_log` files of the main context, as written. */
+  readonly errorLog: readonly string[];
+}
+
+function compileMainConf(level: ConfLevel): MainConf {
+  const pid = level.value('pid');
+  return Object.freeze({
+    pid: pid === undefined ? 'logs/nginx.pid' : pid === 'off' ? null : pid,
+    errorLog: Object.freeze(level.own('error_log').map((d) => d.args[0]?.value ?? '')),
+  });
 }

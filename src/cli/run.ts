@@ -1,0 +1,122 @@
+/**
+ * `ngts` / `ngts run`: the server in the foreground, as nginx with `daemon off;` and one process.
+ * Reads and checks the configuration (refusing to start on any error, with nginx's message),
+ * compiles it, binds every listener, then writes the pid file, and stops on signals as nginx does:
+ * SIGTERM/SIGINT at once, SIGQUIT gracefully.
+ */
+import { unlinkSync, writeFileSync } from 'node:fs';
+import { compileHttp } from '../compile/servers.js';
+import type { CheckedConfig } from '../config/validate.js';
+import { ErrorLog } from '../runtime/error-log.js';
+import { errnoText, HttpServer } from '../runtime/http-server.js';
+import type { LogLevel } from '../runtime/http/response.js';
+import { nginxMessage } from './log-line.js';
+
+export interface RunOptions {
+  readonly checked: CheckedConfig;
+  /** The prefix, with a trailing slash. */
+  readonly prefix: string;
+  /** -e: the error log that replaces the configuration's during start-up and after. */
+  readonly errorLog: string | undefined;
+}
+
+function absolute(path: string, prefix: string): string {
+  return path.startsWith('/') ? path : prefix + path;
+}
+
+/** Runs the server until a signal stops it; resolves to the exit code. */
+export async function runServer(opts: RunOptions): Promise<number> {
+  const { checked, prefix } = opts;
+  const startup: string[] = [];
+  for (const d of checked.diagnostics) {
+    if (d.code.startsWith('ngts-')) continue;
+    startup.push(`nginx: [${d.level}] ${nginxMessage(d)}`);
+    if (d.fatal) {
+      process.stderr.write(Buffer.from(startup.join('\n') + '\n', 'latin1'));
+      return 1;
+    }
+  }
+  if (startup.length) process.stderr.write(Buffer.from(startup.join('\n') + '\n', 'latin1'));
+
+  const http = compileHttp(checked, { prefix });
+  const logPath = opts.errorLog ?? http.main.errorLog[0] ?? 'stderr';
+  const level = (logLevelOf(checked) ?? 'error') as LogLevel;
+  let errorLog: ErrorLog;
+  try {
+    errorLog = new ErrorLog(logPath === 'stderr' ? 'stderr' : absolute(logPath, prefix), level);
+  } catch (e) {
+    process.stderr.write(`nginx: [emerg] open() "${absolute(logPath, prefix)}" failed (${errnoText(e as NodeJS.ErrnoException)})\n`);
+    return 1;
+  }
+  if (checked.effectless.size) {
+    const names = [...checked.effectless.values()].map((e) => `${e.spec.name} (${e.file}:${e.line})`);
+    errorLog.write('notice', `ngts: accepted without effect: ${names.join(', ')}`);
+  }
+
+  const server = new HttpServer(http, errorLog);
+  try {
+    await server.listen();
+  } catch (e) {
+    const msg = (e as Error).message;
+    errorLog.write('emerg', msg);
+    if (errorLog.path !== 'stderr') process.stderr.write(`nginx: [emerg] ${msg}\n`);
+    server.stopFast();
+    return 1;
+  }
+
+  // All listeners are bound: now the pid file (ngx_create_pidfile).
+  const pidFile = http.main.pid === null ? null : absolute(http.main.pid, prefix);
+  if (pidFile !== null) {
+    try {
+      writeFileSync(pidFile, `${process.pid}\n`);
+    } catch (e) {
+      const msg = `open() "${pidFile}" failed (${errnoText(e as NodeJS.ErrnoException)})`;
+      errorLog.write('emerg', msg);
+      server.stopFast();
+      return 1;
+    }
+  }
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      if (pidFile !== null) {
+        try {
+          unlinkSync(pidFile);
+        } catch {
+          // nginx ignores a pid file that is already gone.
+        }
+      }
+      errorLog.write('notice', 'exit');
+      errorLog.close();
+      resolve(0);
+    };
+    const fast = (): void => {
+      // Also ends a graceful stop that is still waiting for requests.
+      stopping = true;
+      errorLog.write('notice', 'signal received, exiting');
+      server.stopFast();
+      finish();
+    };
+    process.on('SIGTERM', fast);
+    process.on('SIGINT', fast);
+    process.on('SIGQUIT', () => {
+      if (stopping) return;
+      stopping = true;
+      errorLog.write('notice', 'gracefully shutting down');
+      void server.stopGraceful().then(finish);
+    });
+    process.on('SIGUSR1', () => errorLog.reopen());
+  });
+}
+
+/** The level of the main `error_log` (its second argument), if any. */
+function logLevelOf(checked: CheckedConfig): string | undefined {
+  for (const s of checked.main.statements) {
+    if (s.kind === 'directive' && s.name === 'error_log') return s.args[1]?.value;
+  }
+  return undefined;
+}

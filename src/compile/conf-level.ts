@@ -1,0 +1,81 @@
+/**
+ * One configuration level (main, http, server, location, `if` in a location, limit_except) with its
+ * directives grouped by name, includes expanded, and a link to the level around it. Module
+ * compilers read their directives through it and get nginx's create + merge inheritance: a value
+ * set at this level wins, else the nearest enclosing level's (ngx_conf_merge_*_value), and array
+ * directives (add_header, proxy_set_header, allow/deny) come whole from one level, never mixed.
+ */
+import type { ConfigFile, Directive, Statement } from '../config/ast.js';
+import { directivesOf } from '../config/checks/expanded.js';
+
+export type LevelKind = 'main' | 'http' | 'server' | 'location' | 'if' | 'limit_except';
+
+export class ConfLevel {
+  private readonly byName = new Map<string, Directive[]>();
+  /** Directives of this level in order (includes expanded), blocks included. */
+  readonly directives: readonly Directive[];
+
+  constructor(
+    readonly kind: LevelKind,
+    readonly parent: ConfLevel | null,
+    statements: readonly Statement[],
+    readonly includes: ReadonlyMap<Directive, readonly ConfigFile[]>,
+    /** The block directive that opened this level (null for main). */
+    readonly block: Directive | null = null,
+  ) {
+    const list: Directive[] = [];
+    for (const d of directivesOf(statements, includes)) {
+      list.push(d);
+      let arr = this.byName.get(d.name);
+      if (!arr) {
+        arr = [];
+        this.byName.set(d.name, arr);
+      }
+      arr.push(d);
+    }
+    this.directives = list;
+  }
+
+  /** A level for a block directive inside this one. */
+  child(kind: LevelKind, block: Directive): ConfLevel {
+    return new ConfLevel(kind, this, block.block ?? [], this.includes, block);
+  }
+
+  /** The directives named `name` written at this level itself. */
+  own(name: string): readonly Directive[] {
+    return this.byName.get(name) ?? [];
+  }
+
+  /** The first directive named `name` at this level itself. */
+  ownFirst(name: string): Directive | undefined {
+    return this.byName.get(name)?.[0];
+  }
+
+  /**
+   * The directives named `name` of the nearest level that has any: nginx's merge for both scalar
+   * values (the first of them is the value) and arrays (inherited whole).
+   */
+  inherited(name: string): readonly Directive[] {
+    for (let l: ConfLevel | null = this; l; l = l.parent) {
+      const arr = l.byName.get(name);
+      if (arr) return arr;
+    }
+    return [];
+  }
+
+  /** The first directive named `name` at the nearest level that has it. */
+  get(name: string): Directive | undefined {
+    return this.inherited(name)[0];
+  }
+
+  /** The first argument value of the nearest `name`, or undefined when no level sets it. */
+  value(name: string, index = 0): string | undefined {
+    return this.get(name)?.args[index]?.value;
+  }
+
+  /** The nearest enclosing level of `kind` (this one included). */
+  nearest(kind: LevelKind): ConfLevel | null {
+    for (let l: ConfLevel | null = this; l; l = l.parent) if (l.kind === kind) return l;
+    return null;
+  }
+}

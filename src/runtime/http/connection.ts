@@ -1,0 +1,435 @@
+/**
+ * One client connection (ngx_http_init_connection and the request/keep-alive cycle around it):
+ * read a head, run the request, discard or hand over its body, then keep the connection alive
+ * for the next (possibly pipelined) request, linger, or close — with nginx's timeouts.
+ */
+import type { Socket } from 'node:net';
+import type { AddressServers, CompiledServer } from '../../compile/servers.js';
+import { findVirtualServer } from '../find-virtual-server.js';
+import { handleRequest } from './phases.js';
+import {
+  ChunkedDecoder,
+  RequestParser,
+  userAgentFlags,
+  type HeaderBufferState,
+  type ParseRequestResult,
+  type RequestHead,
+} from './parse-request.js';
+import { HttpRequest, type ConnectionInfo } from './request.js';
+import { specialResponse, type LogLevel, type ResponseSink } from './response.js';
+
+/** What a connection needs from the server that accepted it. */
+export interface ConnectionHost {
+  /** True once a graceful or fast stop began: answers close their connections (ngx_exiting). */
+  readonly exiting: boolean;
+  log(level: LogLevel, message: string): void;
+  /** Called once when the connection is gone. */
+  closed(conn: HttpConnection): void;
+}
+
+/** Bytes buffered while nobody reads the body: beyond this the socket pauses. */
+const PENDING_LIMIT = 64 * 1024;
+
+let nextConnectionId = 1;
+
+type State = 'head' | 'request' | 'idle' | 'lingering' | 'closed';
+
+export class HttpConnection {
+  readonly info: ConnectionInfo;
+  private state: State = 'head';
+  private parser: RequestParser;
+  /** Bytes received and not yet consumed by a parser or a body reader. */
+  private pending: Buffer = Buffer.alloc(0);
+  private request: HttpRequest | null = null;
+  private sink: RequestSink | null = null;
+  private body: BodyDiscarder | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private bufferState: HeaderBufferState | undefined;
+  /** The server chosen from the Host header while reading the head (for error pages). */
+  private hostServer: CompiledServer | null = null;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly addr: AddressServers,
+    private readonly host: ConnectionHost,
+  ) {
+    const family = addr.addr.family;
+    this.info = {
+      id: nextConnectionId++,
+      remoteAddress: family === 'unix' ? 'unix:' : normalizeAddress(socket.remoteAddress ?? ''),
+      remotePort: socket.remotePort ?? 0,
+      localAddress: family === 'unix' ? addr.addr.host : normalizeAddress(socket.localAddress ?? ''),
+      localPort: socket.localPort ?? addr.addr.port,
+      family,
+      ssl: false,
+      requests: 0,
+      startTime: Date.now(),
+    };
+    this.parser = this.newParser();
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.onEnd());
+    socket.on('error', () => this.destroy());
+    socket.on('close', () => this.destroy());
+    // ngx_http_init_connection: client_header_timeout runs from the accept.
+    this.setTimer(this.addr.defaultServer.coreSrv.clientHeaderTimeout, () => this.destroy());
+  }
+
+  /** True between requests, when a graceful stop may close the connection at once. */
+  get idle(): boolean {
+    return this.state === 'idle' || (this.state === 'head' && this.pending.length === 0 && this.info.requests > 0);
+  }
+
+  /** Closes the connection now (fast stop, or an idle keep-alive one during graceful stop). */
+  destroy(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.clearTimer();
+    this.socket.destroy();
+    if (this.sink) this.sink.aborted = true;
+    this.host.closed(this);
+  }
+
+  private newParser(): RequestParser {
+    const cfg = this.addr.defaultServer.coreSrv.read;
+    this.hostServer = null;
+    return new RequestParser(cfg, {
+      onHost: (host) => {
+        const vs = findVirtualServer(this.addr, host);
+        this.hostServer = vs.server;
+        return vs.server.coreSrv.read;
+      },
+      ...(this.bufferState ? { buffer: this.bufferState } : {}),
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    switch (this.state) {
+      case 'idle':
+        // The first byte of the next request: keepalive_timeout gives way to client_header_timeout.
+        this.state = 'head';
+        this.setTimer(this.addr.defaultServer.coreSrv.clientHeaderTimeout, () => this.destroy());
+        this.feedHead(chunk);
+        return;
+      case 'head':
+        this.feedHead(chunk);
+        return;
+      case 'request':
+        this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+        if (this.body) this.pumpBody();
+        if (this.pending.length > PENDING_LIMIT && this.state === 'request') this.socket.pause();
+        return;
+      case 'lingering':
+      case 'closed':
+        return;
+    }
+  }
+
+  private onEnd(): void {
+    if (this.state === 'head') {
+      const res = this.parser.end();
+      if (res.kind === 'closed') this.destroy();
+      else this.onHeadResult(res);
+      return;
+    }
+    if (this.state === 'request' && this.body) {
+      // The client closed mid-body: nothing more can come, the connection cannot be reused.
+      this.body.clientClosed = true;
+      if (this.request) this.request.keepalive = false;
+      return;
+    }
+    if (this.state === 'lingering' || this.state === 'idle') this.destroy();
+  }
+
+  private feedHead(chunk: Buffer): void {
+    this.onHeadResult(this.parser.feed(chunk));
+  }
+
+  private onHeadResult(res: ParseRequestResult): void {
+    switch (res.kind) {
+      case 'again':
+        return;
+      case 'closed':
+        this.destroy();
+        return;
+      case 'error':
+        this.clearTimer();
+        this.failHead(res);
+        return;
+      case 'head':
+        this.clearTimer();
+        this.bufferState = res.buffer;
+        this.pending = res.rest;
+        this.startRequest(res.head);
+        return;
+    }
+  }
+
+  /** A head nginx refuses: its special response with the server known so far, then close. */
+  private failHead(res: Extract<ParseRequestResult, { kind: 'error' }>): void {
+    this.info.requests++;
+    if (!res.respond) {
+      this.host.log('info', `${res.reason} while reading client request line, client: ${this.info.remoteAddress}`);
+      this.destroy();
+      return;
+    }
+    const server = this.hostServer ?? this.addr.defaultServer;
+    const head = errorHead(res.http09, res.requestLine);
+    const r = new HttpRequest(this.info, head, this.addr, { server, rule: 'default', name: null, captures: null });
+    r.keepalive = false;
+    r.lingeringClose = res.lingeringClose;
+    this.host.log('info', `${res.reason}, client: ${this.info.remoteAddress}`);
+    this.state = 'request';
+    this.request = r;
+    this.sink = new RequestSink(this, r);
+    specialResponse(r, this.sink, res.status);
+  }
+
+  private startRequest(head: RequestHead): void {
+    this.state = 'request';
+    this.info.requests++;
+    const vs = findVirtualServer(this.addr, head.host ?? '');
+    const r = new HttpRequest(this.info, head, this.addr, vs);
+    if (this.host.exiting) r.keepalive = false;
+    this.request = r;
+    const sink = new RequestSink(this, r);
+    this.sink = sink;
+    handleRequest(r, sink);
+  }
+
+  // The request's side of the body: discard (read and drop) or, later, hand to a reader.
+  startDiscard(r: HttpRequest): void {
+    if (this.body || r !== this.request) return;
+    const head = r.head;
+    if (head.contentLength <= 0 && !head.chunked) return;
+    this.body = new BodyDiscarder(head.chunked ? new ChunkedDecoder() : null, head.contentLength, r.conf.core.clientMaxBodySize);
+    this.pumpBody();
+    // ngx_http_discard_request_body: a body already read whole needs no lingering close.
+    if (this.body?.done) r.lingeringClose = false;
+  }
+
+  private pumpBody(): void {
+    const body = this.body;
+    if (!body || body.done) return;
+    if (this.pending.length) {
+      const rest = body.feed(this.pending);
+      this.pending = rest;
+    }
+    if (body.failed && this.request) this.request.keepalive = false;
+    if (body.done || body.failed) {
+      this.socket.resume();
+      if (this.sink?.ended) this.afterRequest();
+    } else if (this.pending.length === 0) this.socket.resume();
+  }
+
+  /** The response of the current request is complete (all bytes handed to the socket). */
+  responseEnded(r: HttpRequest): void {
+    if (r !== this.request || this.state !== 'request') return;
+    // Keep reading a body being discarded before deciding about the next request.
+    if (this.body && !this.body.done && !this.body.failed && r.keepalive && !this.body.clientClosed) {
+      this.setTimer(r.conf.core.lingeringTimeout, () => this.destroy());
+      return;
+    }
+    this.afterRequest();
+  }
+
+  // ngx_http_finalize_connection → ngx_http_set_keepalive / ngx_http_set_lingering_close
+  private afterRequest(): void {
+    const r = this.request;
+    if (!r || this.state !== 'request') return;
+    this.clearTimer();
+    const bodyUnread = (r.head.contentLength > 0 || r.head.chunked) && !(this.body?.done ?? false);
+    this.request = null;
+    this.sink = null;
+    const keep = r.keepalive && !this.host.exiting && !(this.body?.failed ?? false) && !(bodyUnread && !this.body);
+    this.body = null;
+    if (!keep) {
+      const core = r.conf.core;
+      if (core.lingeringClose === 'always' || (core.lingeringClose === 'on' && r.lingeringClose && bodyUnread)) {
+        this.linger(core.lingeringTime, core.lingeringTimeout);
+        return;
+      }
+      this.state = 'closed';
+      this.socket.end();
+      this.host.closed(this);
+      return;
+    }
+    // Keep-alive: the next request may already be here (pipelining). Its head continues in the
+    // same header buffer only when no body came between the two heads.
+    this.state = 'idle';
+    this.socket.resume();
+    const rest = this.pending;
+    this.pending = Buffer.alloc(0);
+    if (r.head.contentLength > 0 || r.head.chunked) this.bufferState = undefined;
+    if (rest.length) {
+      this.parser = this.newParser();
+      this.state = 'head';
+      this.setTimer(this.addr.defaultServer.coreSrv.clientHeaderTimeout, () => this.destroy());
+      setImmediate(() => {
+        if (this.state === 'head') this.feedHead(rest);
+      });
+      return;
+    }
+    this.bufferState = undefined;
+    this.parser = this.newParser();
+    this.setTimer(r.conf.core.keepaliveTimeout, () => this.destroy());
+  }
+
+  // ngx_http_set_lingering_close: stop writing, read and drop what the client still sends.
+  private linger(time: number, timeout: number): void {
+    this.state = 'lingering';
+    this.socket.resume();
+    this.socket.end();
+    const deadline = Date.now() + time;
+    const arm = (): void => this.setTimer(Math.min(timeout, Math.max(0, deadline - Date.now())), () => this.destroy());
+    arm();
+    this.socket.on('data', () => {
+      if (this.state === 'lingering') arm();
+    });
+  }
+
+  /** Writes to the socket; false when its buffer is full. */
+  write(chunk: string | Buffer): boolean {
+    if (this.state === 'closed') return false;
+    return typeof chunk === 'string' ? this.socket.write(chunk, 'latin1') : this.socket.write(chunk);
+  }
+
+  onDrain(cb: () => void): void {
+    this.socket.once('drain', cb);
+  }
+
+  private setTimer(ms: number, fn: () => void): void {
+    this.clearTimer();
+    if (ms > 0) this.timer = setTimeout(fn, ms);
+  }
+
+  private clearTimer(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+  }
+
+  log(level: LogLevel, message: string, r: HttpRequest | null): void {
+    let text = `*${this.info.id} ${message}, client: ${this.info.remoteAddress}, server: ${r?.server.coreSrv.serverName ?? ''}`;
+    if (r && r.head.requestLine) text += `, request: "${r.head.requestLine}"`;
+    if (r && r.head.host) text += `, host: "${r.head.host}"`;
+    this.host.log(level, text);
+  }
+}
+
+/** The ResponseSink of one request on one connection. */
+class RequestSink implements ResponseSink {
+  aborted = false;
+  ended = false;
+
+  constructor(
+    private readonly conn: HttpConnection,
+    private readonly r: HttpRequest,
+  ) {}
+
+  write(chunk: string | Buffer): boolean {
+    if (this.aborted) return false;
+    return this.conn.write(chunk);
+  }
+
+  onDrain(cb: () => void): void {
+    this.conn.onDrain(cb);
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.conn.responseEnded(this.r);
+  }
+
+  terminate(): void {
+    this.aborted = true;
+    this.conn.destroy();
+  }
+
+  discardBody(): void {
+    this.testExpect();
+    this.conn.startDiscard(this.r);
+  }
+
+  testExpect(): void {
+    const r = this.r;
+    if (r.expectTested || r.head.httpVersion < 1001) return;
+    const expect = r.header('Expect');
+    if (expect === undefined) return;
+    r.expectTested = true;
+    if (expect.toLowerCase() === '100-continue') this.conn.write('HTTP/1.1 100 Continue\r\n\r\n');
+  }
+
+  log(level: LogLevel, message: string): void {
+    this.conn.log(level, message, this.r);
+  }
+}
+
+/** Reads and drops a request body (Content-Length or chunked); leftover bytes are the next request. */
+class BodyDiscarder {
+  done = false;
+  failed = false;
+  clientClosed = false;
+  private remaining: number;
+  private size = 0;
+
+  constructor(
+    private readonly chunked: ChunkedDecoder | null,
+    contentLength: number,
+    private readonly maxBody: number,
+  ) {
+    this.remaining = contentLength;
+  }
+
+  /** Consumes what belongs to the body; returns the bytes after it. */
+  feed(buf: Buffer): Buffer {
+    if (this.chunked === null) {
+      const take = Math.min(this.remaining, buf.length);
+      this.remaining -= take;
+      if (this.remaining === 0) this.done = true;
+      return buf.subarray(take);
+    }
+    const res = this.chunked.feed(buf);
+    for (const d of res.data) this.size += d.length;
+    if (res.kind === 'error' || (this.maxBody && this.size > this.maxBody)) {
+      this.failed = true;
+      return Buffer.alloc(0);
+    }
+    if (res.kind === 'done') {
+      this.done = true;
+      return res.rest;
+    }
+    return Buffer.alloc(0);
+  }
+}
+
+/** IPv4-mapped IPv6 addresses as nginx prints them for an IPv4 listener. */
+function normalizeAddress(a: string): string {
+  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
+}
+
+/** The head of a request nginx refused: enough for its error page. */
+function errorHead(http09: boolean, requestLine: string | undefined): RequestHead {
+  return {
+    method: '',
+    requestLine: requestLine ?? '',
+    unparsedUri: '',
+    validUnparsedUri: false,
+    uri: '',
+    args: '',
+    exten: '',
+    schema: '',
+    httpVersion: http09 ? 9 : 1001,
+    httpProtocol: '',
+    headers: [],
+    host: undefined,
+    contentLength: -1,
+    chunked: false,
+    connectionType: undefined,
+    keepalive: false,
+    userAgent: userAgentFlags(undefined),
+    requestLength: 0,
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * One request in flight (ngx_http_request_t): what the client sent, the server and location it
+ * reached, and the response being built. The phase handlers read and change it; the connection
+ * owns the socket.
+ */
+import type { AddressServers, CompiledServer, LocationConf } from '../../compile/servers.js';
+import type { HttpLocConf } from '../../compile/http-loc-conf.js';
+import type { VirtualServerMatch } from '../find-virtual-server.js';
+import type { RequestHead } from './parse-request.js';
+
+/** The parts of the connection a request reads (ngx_connection_t). */
+export interface ConnectionInfo {
+  readonly id: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly localPort: number;
+  readonly family: 'inet' | 'inet6' | 'unix';
+  readonly ssl: boolean;
+  /** Requests on this connection so far, this one included. */
+  requests: number;
+  /** When the connection was accepted (ms). */
+  readonly startTime: number;
+}
+
+/** The response headers nginx keeps as fields (ngx_http_headers_out_t) plus the rest in order. */
+export class HeadersOut {
+  status = 0;
+  contentType = '';
+  /** -1 when unknown (the body is then sent chunked or until close). */
+  contentLength = -1;
+  /** null when there is no Location header; relative values are made absolute by the header filter. */
+  location: string | null = null;
+  lastModified = -1;
+  /** Headers without a field of their own, in the order they were added. */
+  readonly headers: [string, string][] = [];
+}
+
+export class HttpRequest {
+  readonly headersOut = new HeadersOut();
+  /** `$uri`: changed by rewrites and internal redirects. */
+  uri: string;
+  args: string;
+  exten: string;
+  server: CompiledServer;
+  /** The location whose configuration is in force, or null for the server's own. */
+  loc: LocationConf | null = null;
+  /** The location configuration in force (r->loc_conf). */
+  conf: HttpLocConf;
+  /** Regex captures of the last matched location or server name. */
+  captures: RegExpExecArray | null;
+  keepalive: boolean;
+  /** r->lingering_close: the client may still be sending a body when we answer. */
+  lingeringClose: boolean;
+  /** r->internal: set by internal redirects; `internal` locations accept only these. */
+  internal = false;
+  /** NGX_HTTP_MAX_URI_CHANGES + 1: internal redirects left before nginx gives up with 500. */
+  uriChanges = 11;
+  /** r->error_page: an error_page redirect happened (no second one unless recursive). */
+  errorPage = false;
+  headerOnly: boolean;
+  headerSent = false;
+  /** The body goes out with chunked transfer encoding. */
+  chunked = false;
+  /** The body must be read and thrown away before the next request on the connection. */
+  discardBody = false;
+  /** r->expect_tested: `Expect: 100-continue` was answered or is moot. */
+  expectTested = false;
+  readonly startTime = Date.now();
+
+  constructor(
+    readonly conn: ConnectionInfo,
+    readonly head: RequestHead,
+    readonly addr: AddressServers,
+    readonly vs: VirtualServerMatch,
+  ) {
+    this.uri = head.uri;
+    this.args = head.args;
+    this.exten = head.exten;
+    this.server = vs.server;
+    this.conf = vs.server.conf;
+    this.captures = vs.captures;
+    this.keepalive = head.keepalive;
+    this.lingeringClose = head.contentLength > 0 || head.chunked;
+    this.headerOnly = head.method === 'HEAD';
+  }
+
+  /** The first request header named `name` (case-insensitive), or undefined. */
+  header(name: string): string | undefined {
+    const lower = name.toLowerCase();
+    for (const h of this.head.headers) if (h.name.toLowerCase() === lower) return h.value;
+    return undefined;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Sending a response: ngx_http_send_response (a body of our own, as `return` sends it), the special
+ * responses nginx answers errors and redirects with (ngx_http_special_response_handler), and the
+ * interface a request writes its bytes through.
+ */
+import { PRODUCT, PRODUCT_VERSION } from '../product.js';
+import { headerFilter } from './header-filter.js';
+import type { HttpRequest } from './request.js';
+import { msieRefreshBody, specialResponseBody, wireStatus } from './special-response.js';
+
+export type LogLevel = 'emerg' | 'alert' | 'crit' | 'error' | 'warn' | 'notice' | 'info' | 'debug';
+
+/** What a request writes its response through; the connection implements it per request. */
+export interface ResponseSink {
+  /** Writes bytes (a latin1 string or a buffer); false when the socket wants the writer to wait. */
+  write(chunk: string | Buffer): boolean;
+  /** Calls `cb` once the socket has drained. */
+  onDrain(cb: () => void): void;
+  /** The response is complete: the connection keeps alive, lingers or closes. */
+  end(): void;
+  /** Closes the connection without (more of) a response. */
+  terminate(): void;
+  /** Starts reading and dropping the request body (ngx_http_discard_request_body). */
+  discardBody(): void;
+  /** Sends `HTTP/1.1 100 Continue` when the client expects it (ngx_http_test_expect). */
+  testExpect(): void;
+  /** The connection went away: stop producing the response. */
+  readonly aborted: boolean;
+  /** Writes to the error log with the request's context. */
+  log(level: LogLevel, message: string): void;
+}
+
+/** Sets Content-Type from the URI's extension and `types`, else `default_type` (ngx_http_set_content_type). */
+export function setContentType(r: HttpRequest): void {
+  if (r.headersOut.contentType) return;
+  const core = r.conf.core;
+  if (r.exten.length > 0) {
+    const type = core.types.get(r.exten.toLowerCase());
+    if (type !== undefined) {
+      r.headersOut.contentType = type;
+      return;
+    }
+  }
+  r.headersOut.contentType = core.defaultType;
+}
+
+/** Writes the head and a whole body and ends the response. */
+export function sendWhole(r: HttpRequest, sink: ResponseSink, body: string | Buffer): void {
+  const head = headerFilter(r);
+  if (r.headerOnly || body.length === 0) {
+    if (head) sink.write(head);
+  } else if (typeof body === 'string') {
+    sink.write(head + body);
+  } else {
+    if (head) sink.write(head);
+    sink.write(body);
+  }
+  sink.end();
+}
+
+// ngx_http_send_response
+/**
+ * Answers with `status` and `text`: for 301/302/303/307/308 the text is the Location and the
+ * answer is nginx's redirect page (the status is returned for finalization); otherwise the text is
+ * the body with the Content-Type of the URI. Returns DONE (-4) when the response went out.
+ */
+export function sendResponse(r: HttpRequest, sink: ResponseSink, status: number, text: string): number {
+  sink.discardBody();
+  r.headersOut.status = status;
+  if (status === 301 || status === 302 || status === 303 || status === 307 || status === 308) {
+    r.headersOut.location = text;
+    return status;
+  }
+  r.headersOut.contentLength = text.length;
+  setContentType(r);
+  sendWhole(r, sink, text);
+  return -4;
+}
+
+// ngx_http_special_response_handler without error_page (the request engine adds it).
+/** nginx's own answer to an error or redirect status: the built-in page, or an empty body. */
+export function specialResponse(r: HttpRequest, sink: ResponseSink, error: number): void {
+  if (r.keepalive) {
+    switch (error) {
+      case 400:
+      case 413:
+      case 414:
+      case 497:
+      case 495:
+      case 496:
+      case 500:
+      case 501:
+        r.keepalive = false;
+    }
+  }
+  if (r.lingeringClose && (error === 400 || error === 497 || error === 495 || error === 496)) r.lingeringClose = false;
+  const out = r.headersOut;
+  out.contentType = '';
+  r.expectTested = true;
+  sink.discardBody();
+  if (r.conf.core.msieRefresh && r.head.userAgent.msie && (error === 301 || error === 302) && out.location !== null) {
+    // ngx_http_send_refresh: MSIE gets a page that refreshes instead of the redirect.
+    const body = msieRefreshBody(out.location);
+    out.status = 200;
+    out.location = null;
+    out.contentType = 'text/html';
+    out.contentLength = body.length;
+    sendWhole(r, sink, body);
+    return;
+  }
+  out.status = wireStatus(error);
+  const body =
+    error === 201 || error === 204
+      ? ''
+      : specialResponseBody(error, {
+          serverTokens: r.conf.core.serverTokens,
+          product: PRODUCT,
+          version: PRODUCT_VERSION,
+          msiePadding: r.conf.core.msiePadding,
+          browser: r.head.userAgent,
+          httpVersion: r.head.httpVersion,
+        });
+  if (body.length > 0) out.contentType = 'text/html';
+  out.contentLength = body.length;
+  sendWhole(r, sink, body);
+}

@@ -1,0 +1,229 @@
+/**
+ * The default content handlers: ngx_http_index_module (a URI ending in `/` is redirected
+ * internally to its first existing index file), ngx_http_static_module (a file under root/alias),
+ * and what ngx_http_core_content_phase answers when both decline (403 for a directory, else 404).
+ */
+import { open, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { internalRedirect } from './internal-redirect.js';
+import { notModified } from './not-modified.js';
+import type { HttpRequest } from './request.js';
+import { setContentType, type ResponseSink } from './response.js';
+import { headerFilter } from './header-filter.js';
+import { escapeUri } from './normalize-uri.js';
+
+const DONE = -4;
+/** Files up to this size are read whole and written with the head in one write. */
+const WHOLE_FILE_LIMIT = 64 * 1024;
+
+function errCode(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? '';
+}
+
+/** `strerror` as nginx logs it after a failed call: ` (2: No such file or directory)`. */
+function sysError(e: unknown): string {
+  const code = errCode(e);
+  const known: Record<string, string> = {
+    ENOENT: '2: No such file or directory',
+    EACCES: '13: Permission denied',
+    ENOTDIR: '20: Not a directory',
+    ENAMETOOLONG: '36: File name too long',
+    ELOOP: '40: Too many levels of symbolic links',
+    EISDIR: '21: Is a directory',
+  };
+  return ` (${known[code] ?? code})`;
+}
+
+// ngx_http_map_uri_to_path
+/** The file path for the request's URI under the location's root or alias (latin1 bytes). */
+export function mapUriToPath(r: HttpRequest): string {
+  const core = r.conf.core;
+  if (!core.alias) return core.root + r.uri;
+  if (core.aliasLength < 0) return core.root;
+  return core.root + r.uri.slice(core.aliasLength);
+}
+
+/** Runs the content phase's default handlers for `r`. */
+export function staticContent(r: HttpRequest, sink: ResponseSink): number | Promise<number> {
+  const uri = r.uri;
+  const method = r.head.method;
+  const getHeadPost = method === 'GET' || method === 'HEAD' || method === 'POST';
+  if (uri.endsWith('/')) {
+    if (!getHeadPost) return 405;
+    return indexHandler(r, sink);
+  }
+  if (!getHeadPost) return 405;
+  return staticHandler(r, sink);
+}
+
+// ngx_http_index_handler, then ngx_http_core_content_phase for a directory URI.
+async function indexHandler(r: HttpRequest, sink: ResponseSink): Promise<number> {
+  const base = mapUriToPath(r);
+  let dirTested = false;
+  for (const name of r.conf.index) {
+    if (name.startsWith('/')) return internalRedirect(r, sink, name, r.args);
+    const path = base + name;
+    try {
+      await stat(Buffer.from(path, 'latin1'));
+    } catch (e) {
+      const code = errCode(e);
+      if (code === 'ELOOP' || code === 'EMLINK') return 403;
+      if (code === 'ENOTDIR' || code === 'ENAMETOOLONG' || code === 'EACCES') return indexError(r, sink, path, e);
+      if (!dirTested) {
+        const rc = await testDir(r, sink, base);
+        if (rc !== 0) return rc;
+        dirTested = true;
+      }
+      if (code === 'ENOENT') continue;
+      sink.log('crit', `stat() "${path}" failed${sysError(e)}`);
+      return 500;
+    }
+    return internalRedirect(r, sink, r.uri + name, r.args);
+  }
+  // ngx_http_core_content_phase: no handler took a directory URI.
+  sink.log('error', `directory index of "${base}" is forbidden`);
+  return 403;
+}
+
+function indexError(r: HttpRequest, sink: ResponseSink, file: string, e: unknown): number {
+  if (errCode(e) === 'EACCES') {
+    sink.log('error', `"${file}" is forbidden${sysError(e)}`);
+    return 403;
+  }
+  if (r.conf.core.logNotFound) sink.log('error', `"${file}" is not found${sysError(e)}`);
+  return 404;
+}
+
+// ngx_http_index_test_dir: a missing index file in a missing directory is a 404, not a 403.
+async function testDir(r: HttpRequest, sink: ResponseSink, dir: string): Promise<number> {
+  const path = dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir;
+  try {
+    const st = await stat(Buffer.from(path, 'latin1'));
+    if (st.isDirectory()) return 0;
+    sink.log('alert', `"${path}" is not a directory`);
+    return 500;
+  } catch (e) {
+    const code = errCode(e);
+    if (code === 'ELOOP' || code === 'EMLINK') return 403;
+    if (code === 'ENOENT') return indexError(r, sink, path, e);
+    if (code === 'EACCES') return 0;
+    sink.log('crit', `stat() "${path}" failed${sysError(e)}`);
+    return 500;
+  }
+}
+
+// ngx_http_static_handler
+async function staticHandler(r: HttpRequest, sink: ResponseSink): Promise<number> {
+  const path = mapUriToPath(r);
+  let fh: FileHandle;
+  try {
+    fh = await open(Buffer.from(path, 'latin1'), 'r');
+  } catch (e) {
+    const code = errCode(e);
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') {
+      if (r.conf.core.logNotFound) sink.log('error', `open() "${path}" failed${sysError(e)}`);
+      return 404;
+    }
+    if (code === 'EACCES' || code === 'ELOOP' || code === 'EMLINK') {
+      sink.log('error', `open() "${path}" failed${sysError(e)}`);
+      return 403;
+    }
+    sink.log('crit', `open() "${path}" failed${sysError(e)}`);
+    return 500;
+  }
+  let handedOver = false;
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) {
+      // A directory without its slash: redirect to it, escaped, with the arguments.
+      const escaped = escapeUri(r.uri, 'uri');
+      r.headersOut.location = r.args.length ? escaped + '/?' + r.args : escaped + '/';
+      return 301;
+    }
+    if (!st.isFile()) {
+      sink.log('crit', `"${path}" is not a regular file`);
+      return 404;
+    }
+    if (r.head.method === 'POST') return 405;
+    sink.discardBody();
+    const out = r.headersOut;
+    out.status = 200;
+    out.contentLength = st.size;
+    out.lastModified = Math.floor(st.mtimeMs / 1000);
+    if (r.conf.core.etag) out.headers.push(['ETag', `"${out.lastModified.toString(16)}-${st.size.toString(16)}"`]);
+    setContentType(r);
+    const status = notModified(r);
+    if (status === 412) {
+      // ngx_http_filter_finalize_request cleans the headers before the error response.
+      out.headers.length = 0;
+      out.lastModified = -1;
+      out.contentType = '';
+      return 412;
+    }
+    if (status === 200) {
+      // ngx_http_range_header_filter: a whole 200 response of known length advertises ranges.
+      out.headers.push(['Accept-Ranges', 'bytes']);
+    }
+    const head = headerFilter(r);
+    if (r.headerOnly || out.contentLength === 0 || out.status === 304) {
+      if (head) sink.write(head);
+      sink.end();
+      return DONE;
+    }
+    if (st.size <= WHOLE_FILE_LIMIT) {
+      const body = Buffer.allocUnsafe(st.size);
+      const { bytesRead } = await fh.read(body, 0, st.size, 0);
+      sink.write(head ? Buffer.concat([Buffer.from(head, 'latin1'), body.subarray(0, bytesRead)]) : body.subarray(0, bytesRead));
+      if (bytesRead < st.size) {
+        // The file shrank under us: nginx logs and cuts the connection.
+        sink.log('alert', `read only ${bytesRead} of ${st.size} from "${path}"`);
+        sink.terminate();
+        return DONE;
+      }
+      sink.end();
+      return DONE;
+    }
+    if (head) sink.write(head);
+    handedOver = true;
+    streamFile(fh, st.size, path, sink);
+    return DONE;
+  } finally {
+    if (!handedOver) await fh.close();
+  }
+}
+
+/** Sends a large file in pieces, waiting for the socket to drain between them. */
+function streamFile(fh: FileHandle, size: number, path: string, sink: ResponseSink): void {
+  let pos = 0;
+  const pump = (): void => {
+    const len = Math.min(256 * 1024, size - pos);
+    const buf = Buffer.allocUnsafe(len);
+    fh.read(buf, 0, len, pos).then(
+      ({ bytesRead }) => {
+        if (bytesRead === 0) {
+          sink.log('alert', `read only ${pos} of ${size} from "${path}"`);
+          void fh.close();
+          sink.terminate();
+          return;
+        }
+        if (sink.aborted) {
+          void fh.close();
+          return;
+        }
+        pos += bytesRead;
+        const more = sink.write(bytesRead === len ? buf : buf.subarray(0, bytesRead));
+        if (pos >= size) {
+          void fh.close();
+          sink.end();
+        } else if (more) pump();
+        else sink.onDrain(pump);
+      },
+      (e: unknown) => {
+        sink.log('crit', `pread() "${path}" failed${sysError(e)}`);
+        void fh.close();
+        sink.terminate();
+      },
+    );
+  };
+  pump();
+}
