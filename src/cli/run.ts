@@ -11,6 +11,7 @@ import { ErrorLog } from '../runtime/error-log.js';
 import { errnoText, HttpServer } from '../runtime/http-server.js';
 import type { LogLevel } from '../runtime/http/response.js';
 import { nginxMessage } from './log-line.js';
+import { resolveBuiltin } from '../runtime/http/variables.js';
 
 export interface RunOptions {
   readonly checked: CheckedConfig;
@@ -38,7 +39,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
   }
   if (startup.length) process.stderr.write(Buffer.from(startup.join('\n') + '\n', 'latin1'));
 
-  const http = compileHttp(checked, { prefix });
+  const http = compileHttp(checked, { prefix, builtins: resolveBuiltin });
   const logPath = opts.errorLog ?? http.main.errorLog[0] ?? 'stderr';
   const level = (logLevelOf(checked) ?? 'error') as LogLevel;
   let errorLog: ErrorLog;
@@ -53,6 +54,11 @@ export async function runServer(opts: RunOptions): Promise<number> {
     errorLog.write('notice', `ngts: accepted without effect: ${names.join(', ')}`);
   }
 
+  const notYet = http.servers.flatMap((s) => s.unsupported);
+  if (notYet.length) {
+    const where = notYet.map((l) => `"${l.unsupported}" in ${l.label} (${l.file}:${l.line})`);
+    errorLog.write('warn', `ngts: not executed by this version, requests reaching them get 500: ${where.join(', ')}`);
+  }
   const server = new HttpServer(http, errorLog);
   try {
     await server.listen();

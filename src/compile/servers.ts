@@ -10,6 +10,8 @@ import { escapeUri } from '../runtime/http/normalize-uri.js';
 import { ConfLevel } from './conf-level.js';
 import { compileCoreSrvConf, type CoreSrvConf } from './http-core-conf.js';
 import { compileLocConf, type HttpLocConf } from './http-loc-conf.js';
+import { compileRewriteScript, type RewriteCode, type RewriteContext } from './rewrite-script.js';
+import { VariableTable, type BuiltinResolver, type VariableDef } from './variable-table.js';
 import { compilePcre } from '../config/regex.js';
 import { locationModifier, type CheckedConfig } from '../config/validate.js';
 import { listenAddrText, parseListen } from '../config/values.js';
@@ -25,9 +27,16 @@ export interface LocationConf {
   readonly handler: string;
   /** `return CODE [TEXT]` of the location itself, when it has one (rewrite phase). */
   readonly ret: ReturnConf | null;
+  /** The rewrite module's script of the location (rewrite phase), or null. */
+  readonly rewrite: readonly RewriteCode[] | null;
   /** The location name escaped as a URI: the target of nginx's automatic 301 (clcf->escaped_name). */
   readonly escapedName: string;
   readonly conf: HttpLocConf;
+  /**
+   * A content handler this build of ngts cannot run yet (its directive name), or null when the
+   * location is served by `return` or the static modules.
+   */
+  readonly unsupported: string | null;
 }
 
 export interface ReturnConf {
@@ -64,7 +73,11 @@ export interface CompiledServer {
   readonly locations: LocationTree<LocationConf>;
   /** `return` at server level runs in the server rewrite phase, before any location is found. */
   readonly serverReturn: ReturnConf | null;
+  /** The rewrite module's script at server level (server rewrite phase), or null. */
+  readonly rewrite: readonly RewriteCode[] | null;
   readonly coreSrv: CoreSrvConf;
+  /** Locations whose content handler ngts cannot run yet (see LocationConf.unsupported). */
+  readonly unsupported: readonly LocationConf[];
   /** The server's own location configuration: what a request uses when no location matches. */
   readonly conf: HttpLocConf;
 }
@@ -84,21 +97,48 @@ export interface AddressServers {
 export interface CompiledHttp {
   /** The process-level (main context) settings the server loop needs. */
   readonly main: MainConf;
+  /** Every variable the configuration uses, by slot. */
+  readonly variables: readonly VariableDef[];
   readonly servers: readonly CompiledServer[];
   /** By listen text (`127.0.0.1:8080`, `0.0.0.0:80`, `unix:/x`). */
   readonly addresses: ReadonlyMap<string, AddressServers>;
 }
 
 /** Compiles the http block of a checked configuration (which must have no errors). */
-export function compileHttp(checked: CheckedConfig, opts: { defaultPort?: number; prefix?: string } = {}): CompiledHttp {
+export interface CompileOptions {
+  readonly defaultPort?: number;
+  /** nginx's prefix with a trailing slash: relative paths (root, logs, pid) resolve against it. */
+  readonly prefix?: string;
+  /** Getters of builtin variables; the router alone can do without (it evaluates none). */
+  readonly builtins?: BuiltinResolver;
+}
+
+/** What every compile step of one configuration shares. */
+interface CompileContext {
+  readonly checked: CheckedConfig;
+  readonly prefix: string;
+  readonly defaultPort: number;
+  readonly vars: VariableTable;
+  readonly rewrite: RewriteContext;
+}
+
+export function compileHttp(checked: CheckedConfig, opts: CompileOptions = {}): CompiledHttp {
   const prefix = opts.prefix ?? process.cwd() + '/';
+  const vars = new VariableTable(opts.builtins ?? (() => null));
+  const cx: CompileContext = {
+    checked,
+    prefix,
+    defaultPort: opts.defaultPort ?? 80,
+    vars,
+    rewrite: { vars, ifConf: (level) => compileLocConf(level, prefix) },
+  };
   const mainLevel = new ConfLevel('main', null, checked.main.statements, checked.includes);
   const http = mainLevel.ownFirst('http');
   const servers: CompiledServer[] = [];
   if (http) {
     const httpLevel = mainLevel.child('http', http);
     for (const d of httpLevel.own('server')) {
-      if (d.block !== null) servers.push(compileServer(httpLevel.child('server', d), servers.length, checked, opts.defaultPort ?? 80, prefix));
+      if (d.block !== null) servers.push(compileServer(httpLevel.child('server', d), servers.length, cx));
     }
   }
   const addresses = new Map<string, MutableAddress>();
@@ -115,7 +155,7 @@ export function compileHttp(checked: CheckedConfig, opts: { defaultPort?: number
   }
   const compiled = new Map<string, AddressServers>();
   for (const [k, a] of addresses) compiled.set(k, Object.freeze(buildNames(a)));
-  return Object.freeze({ main: compileMainConf(mainLevel), servers: Object.freeze(servers), addresses: compiled });
+  return Object.freeze({ main: compileMainConf(mainLevel), variables: vars.defs, servers: Object.freeze(servers), addresses: compiled });
 }
 
 interface MutableAddress {
@@ -163,7 +203,8 @@ function buildNames(a: MutableAddress): AddressServers {
   };
 }
 
-function compileServer(level: ConfLevel, index: number, checked: CheckedConfig, defaultPort: number, prefix: string): CompiledServer {
+function compileServer(level: ConfLevel, index: number, cx: CompileContext): CompiledServer {
+  const { prefix, defaultPort } = cx;
   const d = level.block!;
   const listens: ListenAddr[] = [];
   const names: ServerNameEntry[] = [];
@@ -185,7 +226,7 @@ function compileServer(level: ConfLevel, index: number, checked: CheckedConfig, 
         if (serverReturn === null) serverReturn = toReturn(c);
         break;
       case 'location':
-        if (c.block !== null) locationDefs.push(toLocationDef(level.child('location', c), checked, prefix));
+        if (c.block !== null) locationDefs.push(toLocationDef(level.child('location', c), cx));
         break;
     }
   }
@@ -196,14 +237,24 @@ function compileServer(level: ConfLevel, index: number, checked: CheckedConfig, 
   }
   if (!sawServerName) names.push({ name: '', regex: null });
   const { tree } = createLocationTree(locationDefs);
+  const unsupported: LocationConf[] = [];
+  const collect = (defs: readonly LocationDef<LocationConf>[]): void => {
+    for (const l of defs) {
+      if (l.payload.unsupported !== null) unsupported.push(l.payload);
+      collect(l.children);
+    }
+  };
+  collect(locationDefs);
   return Object.freeze({
     index,
+    unsupported: Object.freeze(unsupported),
     file: d.span.file,
     line: d.terminator.line,
     names: Object.freeze(names),
     listens: Object.freeze(listens),
     locations: tree,
     serverReturn,
+    rewrite: compileRewriteScript(level, cx.rewrite),
     coreSrv: compileCoreSrvConf(level, names[0]?.regex ? '' : (names[0]?.name ?? '')),
     conf: compileLocConf(level, prefix),
   });
@@ -249,18 +300,21 @@ function toReturn(d: Directive): ReturnConf | null {
 const CONTENT_HANDLERS = ['proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass', 'stub_status', 'empty_gif', 'try_files'];
 const AUTO_REDIRECT = new Set(['proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass']);
 
-function toLocationDef(level: ConfLevel, checked: CheckedConfig, prefix: string): LocationDef<LocationConf> {
+function toLocationDef(level: ConfLevel, cx: CompileContext): LocationDef<LocationConf> {
+  const { prefix } = cx;
   const d = level.block!;
   const [mod, name] = locationModifier(d.args);
   const children: LocationDef<LocationConf>[] = [];
   let ret: ReturnConf | null = null;
   let handler: string | null = null;
+  let unsupported: string | null = null;
   let autoRedirect = false;
   for (const c of level.directives) {
-    if (c.name === 'location' && c.block !== null) children.push(toLocationDef(level.child('location', c), checked, prefix));
+    if (c.name === 'location' && c.block !== null) children.push(toLocationDef(level.child('location', c), cx));
     else if (c.name === 'return' && ret === null) ret = toReturn(c);
     else if (CONTENT_HANDLERS.includes(c.name) && handler === null) {
       handler = `${c.name} ${c.args.map((a) => a.raw).join(' ')}`;
+      unsupported = c.name;
       if (AUTO_REDIRECT.has(c.name)) autoRedirect = true;
     }
   }
@@ -280,8 +334,10 @@ function toLocationDef(level: ConfLevel, checked: CheckedConfig, prefix: string)
     internal: conf.core.internal,
     handler: retText ?? handler ?? 'static files (root/index)',
     ret,
+    rewrite: compileRewriteScript(level, cx.rewrite),
     escapedName: escapeUri(name, 'uri'),
     conf,
+    unsupported,
   });
   return {
     modifier,

@@ -9,6 +9,7 @@ import { unlinkSync } from 'node:fs';
 import type { AddressServers, CompiledHttp } from '../compile/servers.js';
 import { HttpConnection, type ConnectionHost } from './http/connection.js';
 import type { LogLevel } from './http/response.js';
+import type { VariableDef } from '../compile/variable-table.js';
 
 /** One socket to bind and the address tables its connections choose from. */
 interface Binding {
@@ -53,6 +54,7 @@ export interface HttpServerLog {
 
 export class HttpServer implements ConnectionHost {
   exiting = false;
+  readonly variables: readonly VariableDef[];
   private readonly servers: { server: Server; binding: Binding }[] = [];
   private readonly connections = new Set<HttpConnection>();
   private drainedResolve: (() => void) | null = null;
@@ -60,7 +62,9 @@ export class HttpServer implements ConnectionHost {
   constructor(
     private readonly http: CompiledHttp,
     private readonly errorLog: HttpServerLog,
-  ) {}
+  ) {
+    this.variables = http.variables;
+  }
 
   log(level: LogLevel, message: string): void {
     this.errorLog.write(level, message);

@@ -4,10 +4,9 @@
  * no location matches. The table is checked against our lookup, and, when `nginx` is on PATH,
  * against real nginx serving the same locations with `return 200 "<body>"`.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +17,10 @@ import {
   type LocationTree,
 } from '../../src/compile/location-tree.js';
 import { findLocation, formatLocationTrace, type LocationMatch } from '../../src/runtime/find-location.js';
+import { nginxConf } from '../harness/conf.js';
+import { requireNginx } from '../harness/nginx.js';
+import { freePort } from '../harness/ports.js';
+import { startServer, type RunningServer } from '../harness/server.js';
 
 interface Spec {
   readonly m?: LocationModifier;
@@ -484,39 +487,7 @@ function DUPLICATES(): Duplicate[] {
 
 // Differential: real nginx serving every case, one server per case, all in one process.
 
-const hasNginx = spawnSync('nginx', ['-v']).error === undefined;
-if (!hasNginx) {
-  if (process.env.CI) throw new Error('nginx is not on PATH: the differential location tests cannot run in CI');
-  console.warn('\n!!! nginx is not on PATH: skipping the differential location tests against real nginx !!!\n');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function nginxConf(dir: string, servers: readonly string[]): string {
-  return [
-    'daemon off;',
-    'master_process off;',
-    `error_log ${dir}/e.log;`,
-    `pid ${dir}/n.pid;`,
-    'events { worker_connections 64; }',
-    'http {',
-    '  access_log off;',
-    ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/${t};`),
-    ...servers,
-    '}',
-    '',
-  ].join('\n');
-}
+const hasNginx = requireNginx('the differential location tests against real nginx');
 
 function get(port: number, path: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -534,25 +505,9 @@ function get(port: number, path: string): Promise<string> {
   });
 }
 
-async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr()}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('nginx did not start listening');
-}
-
 describe.skipIf(!hasNginx)('real nginx 1.22.1 agrees', () => {
   let dir = '';
-  let child: ChildProcess | null = null;
+  let server: RunningServer | null = null;
   const ports: number[] = [];
   let agreed = 0;
   let total = 0;
@@ -567,20 +522,11 @@ describe.skipIf(!hasNginx)('real nginx 1.22.1 agrees', () => {
       servers.push(serverBody(c.locations, 0).text, '  }');
     }
     writeFileSync(join(dir, 'nginx.conf'), nginxConf(dir, servers));
-    let stderr = '';
-    const proc = spawn('nginx', ['-p', `${dir}/`, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
-    proc.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
-    child = proc;
-    await waitForPort(ports.at(-1)!, proc, () => stderr);
+    server = await startServer('nginx', dir, { ports });
   });
 
   afterAll(async () => {
-    const proc = child;
-    if (proc !== null && proc.exitCode === null && proc.pid !== undefined) {
-      const exited = new Promise((r) => proc.once('exit', r));
-      process.kill(proc.pid, 'SIGTERM');
-      await exited;
-    }
+    await server?.stop();
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
     console.info(`real nginx agreed with the location table on ${agreed}/${total} requests`);
   });

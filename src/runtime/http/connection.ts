@@ -16,12 +16,15 @@ import {
   type RequestHead,
 } from './parse-request.js';
 import { HttpRequest, type ConnectionInfo } from './request.js';
+import type { VariableDef } from '../../compile/variable-table.js';
 import { specialResponse, type LogLevel, type ResponseSink } from './response.js';
 
 /** What a connection needs from the server that accepted it. */
 export interface ConnectionHost {
   /** True once a graceful or fast stop began: answers close their connections (ngx_exiting). */
   readonly exiting: boolean;
+  /** The configuration's variable slots. */
+  readonly variables: readonly VariableDef[];
   log(level: LogLevel, message: string): void;
   /** Called once when the connection is gone. */
   closed(conn: HttpConnection): void;
@@ -174,9 +177,10 @@ export class HttpConnection {
       return;
     }
     const server = this.hostServer ?? this.addr.defaultServer;
-    const head = errorHead(res.http09, res.requestLine);
-    const r = new HttpRequest(this.info, head, this.addr, { server, rule: 'default', name: null, captures: null });
+    const head = errorHead(res.http09, res.requestLine, res.method);
+    const r = new HttpRequest(this.info, head, this.addr, { server, rule: 'default', name: null, captures: null }, this.host.variables);
     r.keepalive = false;
+    r.headerOnly = head.method === 'HEAD';
     r.lingeringClose = res.lingeringClose;
     this.host.log('info', `${res.reason}, client: ${this.info.remoteAddress}`);
     this.state = 'request';
@@ -189,23 +193,33 @@ export class HttpConnection {
     this.state = 'request';
     this.info.requests++;
     const vs = findVirtualServer(this.addr, head.host ?? '');
-    const r = new HttpRequest(this.info, head, this.addr, vs);
+    const r = new HttpRequest(this.info, head, this.addr, vs, this.host.variables);
     if (this.host.exiting) r.keepalive = false;
     this.request = r;
     const sink = new RequestSink(this, r);
+    r.onUninitialized = (name) => {
+      if (r.conf.uninitializedVariableWarn) sink.log('warn', `using uninitialized "${name}" variable`);
+    };
     this.sink = sink;
     handleRequest(r, sink);
   }
 
   // The request's side of the body: discard (read and drop) or, later, hand to a reader.
-  startDiscard(r: HttpRequest): void {
-    if (this.body || r !== this.request) return;
+  startDiscard(r: HttpRequest): number {
+    if (this.body || r !== this.request) return 0;
     const head = r.head;
-    if (head.contentLength <= 0 && !head.chunked) return;
-    this.body = new BodyDiscarder(head.chunked ? new ChunkedDecoder() : null, head.contentLength, r.conf.core.clientMaxBodySize);
+    if (head.contentLength <= 0 && !head.chunked) return 0;
+    const body = new BodyDiscarder(head.chunked ? new ChunkedDecoder() : null, head.contentLength, r.conf.core.clientMaxBodySize);
+    this.body = body;
     this.pumpBody();
-    // ngx_http_discard_request_body: a body already read whole needs no lingering close.
-    if (this.body?.done) r.lingeringClose = false;
+    // ngx_http_discard_request_body: a body already read whole needs no lingering close; one that
+    // is already wrong is answered with its error.
+    if (body.done) r.lingeringClose = false;
+    if (body.failed) {
+      r.keepalive = false;
+      return body.status;
+    }
+    return 0;
   }
 
   private pumpBody(): void {
@@ -348,9 +362,9 @@ class RequestSink implements ResponseSink {
     this.conn.destroy();
   }
 
-  discardBody(): void {
+  discardBody(): number {
     this.testExpect();
-    this.conn.startDiscard(this.r);
+    return this.conn.startDiscard(this.r);
   }
 
   testExpect(): void {
@@ -371,6 +385,8 @@ class RequestSink implements ResponseSink {
 class BodyDiscarder {
   done = false;
   failed = false;
+  /** 400 for an invalid chunked body, 413 for one larger than client_max_body_size. */
+  status = 0;
   clientClosed = false;
   private remaining: number;
   private size = 0;
@@ -383,6 +399,11 @@ class BodyDiscarder {
     this.remaining = contentLength;
   }
 
+  private fail(status: number): void {
+    this.failed = true;
+    this.status = status;
+  }
+
   /** Consumes what belongs to the body; returns the bytes after it. */
   feed(buf: Buffer): Buffer {
     if (this.chunked === null) {
@@ -393,8 +414,13 @@ class BodyDiscarder {
     }
     const res = this.chunked.feed(buf);
     for (const d of res.data) this.size += d.length;
-    if (res.kind === 'error' || (this.maxBody && this.size > this.maxBody)) {
-      this.failed = true;
+    if (res.kind === 'error') {
+      this.fail(400);
+      return Buffer.alloc(0);
+    }
+    // ngx_http_discard_request_body_filter checks each chunk's announced size against the limit.
+    if (this.maxBody && (this.size > this.maxBody || BigInt(this.size) + this.chunked.pendingChunkBytes > BigInt(this.maxBody))) {
+      this.fail(413);
       return Buffer.alloc(0);
     }
     if (res.kind === 'done') {
@@ -411,9 +437,9 @@ function normalizeAddress(a: string): string {
 }
 
 /** The head of a request nginx refused: enough for its error page. */
-function errorHead(http09: boolean, requestLine: string | undefined): RequestHead {
+function errorHead(http09: boolean, requestLine: string | undefined, method: string): RequestHead {
   return {
-    method: '',
+    method,
     requestLine: requestLine ?? '',
     unparsedUri: '',
     validUnparsedUri: false,

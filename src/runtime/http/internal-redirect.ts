@@ -29,5 +29,6 @@ export function internalRedirect(r: HttpRequest, sink: ResponseSink, uri: string
   r.loc = null;
   r.conf = r.server.conf;
   r.internal = true;
+  r.validLocation = true;
   return runPhases(r, sink);
 }

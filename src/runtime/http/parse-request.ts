@@ -113,6 +113,8 @@ export type ParseRequestResult =
       lingeringClose: boolean;
       http09: boolean;
       requestLine: string | undefined;
+      /** The method, once nginx has read it (a HEAD is answered without a body). */
+      method: string;
     }
   | { kind: 'closed' };
 
@@ -1274,6 +1276,7 @@ export class RequestParser {
       // the version is known once the line is complete; HTTP/0.9 answers carry no headers
       http09: this.line.httpVersion < 1000,
       requestLine,
+      method: this.line.method,
     };
     this.result = result;
     return result;

@@ -3,10 +3,10 @@
  * rewrite, access, content, then finalization. Handlers return a small code: OK, DECLINED, DONE or
  * an HTTP status, and finalizeRequest turns a status into nginx's answer.
  */
-import type { ReturnConf } from '../../compile/servers.js';
 import { findLocation } from '../find-location.js';
 import type { HttpRequest } from './request.js';
-import { sendResponse, specialResponse, type ResponseSink } from './response.js';
+import { specialResponse, type ResponseSink } from './response.js';
+import { runRewriteScript } from './rewrite.js';
 import { staticContent } from './static.js';
 
 // Handler return codes (NGX_OK, NGX_DECLINED, NGX_DONE, NGX_ERROR); statuses are positive.
@@ -42,34 +42,61 @@ export function handleRequest(r: HttpRequest, sink: ResponseSink): void {
 /** Runs the phases from server rewrite on; the result is for finalizeRequest. */
 export function runPhases(r: HttpRequest, sink: ResponseSink): number | Promise<number> {
   // NGX_HTTP_SERVER_REWRITE_PHASE: the rewrite module at server level.
-  const serverRet = r.server.serverReturn;
-  if (serverRet !== null) return returnCode(r, sink, serverRet);
-
-  // NGX_HTTP_FIND_CONFIG_PHASE (ngx_http_core_find_config_phase)
-  const m = findLocation(r.server.locations, r.uri);
-  const loc = m.loc === null ? null : m.loc.payload;
-  r.loc = loc;
-  r.conf = loc === null ? r.server.conf : loc.conf;
-  if (m.captures !== null) r.captures = m.captures;
-  if (!r.internal && loc !== null && loc.internal) return 404;
-  updateLocationConfig(r);
-  const maxBody = r.conf.core.clientMaxBodySize;
-  if (r.head.contentLength !== -1 && !r.discardBody && maxBody && maxBody < r.head.contentLength) {
-    sink.log('error', `client intended to send too large body: ${r.head.contentLength} bytes`);
-    r.expectTested = true;
-    sink.discardBody();
-    return 413;
+  const script = r.server.rewrite;
+  if (script !== null) {
+    const res = runRewriteScript(r, sink, script);
+    if (res.rc !== DECLINED) return res.rc;
   }
-  if (m.rc === 'DONE' && loc !== null) {
-    r.headersOut.location = r.args.length === 0 ? loc.escapedName : loc.escapedName + '?' + r.args;
-    return 301;
-  }
+  for (;;) {
+    // NGX_HTTP_FIND_CONFIG_PHASE (ngx_http_core_find_config_phase)
+    const m = findLocation(r.server.locations, r.uri);
+    const loc = m.loc === null ? null : m.loc.payload;
+    r.loc = loc;
+    r.conf = loc === null ? r.server.conf : loc.conf;
+    if (m.captures !== null) r.captures = m.captures;
+    if (m.named !== null && loc !== null) setNamedCaptures(r, m.named);
+    if (!r.internal && loc !== null && loc.internal) return 404;
+    updateLocationConfig(r);
+    const maxBody = r.conf.core.clientMaxBodySize;
+    if (r.head.contentLength !== -1 && !r.discardBody && maxBody && maxBody < r.head.contentLength) {
+      sink.log('error', `client intended to send too large body: ${r.head.contentLength} bytes`);
+      r.expectTested = true;
+      sink.discardBody();
+      return 413;
+    }
+    if (m.rc === 'DONE' && loc !== null) {
+      r.headersOut.location = r.args.length === 0 ? loc.escapedName : loc.escapedName + '?' + r.args;
+      return 301;
+    }
 
-  // NGX_HTTP_REWRITE_PHASE: the rewrite module in the location.
-  if (loc !== null && loc.ret !== null) return returnCode(r, sink, loc.ret);
+    // NGX_HTTP_REWRITE_PHASE: the rewrite module in the location.
+    if (loc === null || loc.rewrite === null) break;
+    const res = runRewriteScript(r, sink, loc.rewrite);
+    if (res.rc !== DECLINED) return res.rc;
+    // NGX_HTTP_POST_REWRITE_PHASE (ngx_http_core_post_rewrite_phase)
+    if (!res.uriChanged) break;
+    r.uriChanges--;
+    if (r.uriChanges === 0) {
+      sink.log('error', `rewrite or internal redirection cycle while processing "${r.uri}"`);
+      return 500;
+    }
+  }
 
   // NGX_HTTP_CONTENT_PHASE
+  const unsupported = r.conf.unsupported;
+  if (unsupported !== null) {
+    const where = r.loc === null ? '' : ` (${r.loc.label} in ${r.loc.file}:${r.loc.line})`;
+    sink.log('error', `ngts: "${unsupported}" is not executed by this version of ngts${where}`);
+    return 500;
+  }
   return staticContent(r, sink);
+}
+
+/** Named captures of a location regex become variables, as nginx sets them. */
+function setNamedCaptures(r: HttpRequest, named: Readonly<Record<string, string | undefined>>): void {
+  for (const def of r.variables) {
+    if (Object.prototype.hasOwnProperty.call(named, def.name)) r.values[def.index] = named[def.name] ?? '';
+  }
 }
 
 // ngx_http_update_location_config: the keep-alive rules that depend on the location.
@@ -82,16 +109,6 @@ function updateLocationConfig(r: HttpRequest): void {
   else if (Date.now() - r.conn.startTime > core.keepaliveTime) r.keepalive = false;
   else if (ua.msie6 && r.head.method === 'POST' && core.keepaliveDisable.msie6) r.keepalive = false;
   else if (ua.safari && core.keepaliveDisable.safari) r.keepalive = false;
-}
-
-// ngx_http_rewrite_return / ngx_http_script_return_code
-/**
- * `return`: a code below 400, or any code with text, is answered by ngx_http_send_response (the
- * text is the body, or the Location of a redirect); a bare 4xx/5xx becomes an error response.
- */
-function returnCode(r: HttpRequest, sink: ResponseSink, ret: ReturnConf): number {
-  if (ret.code < 400 || ret.text !== null) return sendResponse(r, sink, ret.code, ret.text ?? '');
-  return ret.code;
 }
 
 // ngx_http_finalize_request, as far as a request without subrequests needs it.

@@ -7,6 +7,8 @@ import type { AddressServers, CompiledServer, LocationConf } from '../../compile
 import type { HttpLocConf } from '../../compile/http-loc-conf.js';
 import type { VirtualServerMatch } from '../find-virtual-server.js';
 import type { RequestHead } from './parse-request.js';
+import type { VariableDef } from '../../compile/variable-table.js';
+import { NOT_EVALUATED } from './variables.js';
 
 /** The parts of the connection a request reads (ngx_connection_t). */
 export interface ConnectionInfo {
@@ -56,6 +58,8 @@ export class HttpRequest {
   internal = false;
   /** NGX_HTTP_MAX_URI_CHANGES + 1: internal redirects left before nginx gives up with 500. */
   uriChanges = 11;
+  /** r->valid_location: false after `rewrite … break`, where `alias` can no longer map the URI. */
+  validLocation = true;
   /** r->error_page: an error_page redirect happened (no second one unless recursive). */
   errorPage = false;
   headerOnly: boolean;
@@ -67,13 +71,27 @@ export class HttpRequest {
   /** r->expect_tested: `Expect: 100-continue` was answered or is moot. */
   expectTested = false;
   readonly startTime = Date.now();
+  /** Variable slots (r->variables): NOT_EVALUATED, a value, or undefined for "not found". */
+  readonly values: (string | undefined | typeof NOT_EVALUATED)[];
+  /** Bytes written to the client, head included, and the head's share. */
+  bytesSent = 0;
+  headBytes = 0;
+  bodyBytesRead = 0;
+  /** The response went out whole ($request_completion). */
+  completed = false;
+  /** `$remote_user`, once an auth module has parsed the credentials. */
+  remoteUser: string | null = null;
+  /** Called when a `set` variable is read before any `set` ran (uninitialized_variable_warn). */
+  onUninitialized: ((name: string) => void) | null = null;
 
   constructor(
     readonly conn: ConnectionInfo,
     readonly head: RequestHead,
     readonly addr: AddressServers,
     readonly vs: VirtualServerMatch,
+    readonly variables: readonly VariableDef[] = [],
   ) {
+    this.values = new Array(variables.length).fill(NOT_EVALUATED);
     this.uri = head.uri;
     this.args = head.args;
     this.exten = head.exten;
@@ -83,6 +101,10 @@ export class HttpRequest {
     this.keepalive = head.keepalive;
     this.lingeringClose = head.contentLength > 0 || head.chunked;
     this.headerOnly = head.method === 'HEAD';
+  }
+
+  uninitialized(name: string): void {
+    if (this.onUninitialized) this.onUninitialized(name);
   }
 
   /** The first request header named `name` (case-insensitive), or undefined. */

@@ -20,8 +20,11 @@ export interface ResponseSink {
   end(): void;
   /** Closes the connection without (more of) a response. */
   terminate(): void;
-  /** Starts reading and dropping the request body (ngx_http_discard_request_body). */
-  discardBody(): void;
+  /**
+   * Starts reading and dropping the request body (ngx_http_discard_request_body). Returns 0, or
+   * the status nginx answers when the bytes already read are a bad (400) or too large (413) body.
+   */
+  discardBody(): number;
   /** Sends `HTTP/1.1 100 Continue` when the client expects it (ngx_http_test_expect). */
   testExpect(): void;
   /** The connection went away: stop producing the response. */
@@ -65,7 +68,8 @@ export function sendWhole(r: HttpRequest, sink: ResponseSink, body: string | Buf
  * the body with the Content-Type of the URI. Returns DONE (-4) when the response went out.
  */
 export function sendResponse(r: HttpRequest, sink: ResponseSink, status: number, text: string): number {
-  sink.discardBody();
+  const rc = sink.discardBody();
+  if (rc !== 0) return rc;
   r.headersOut.status = status;
   if (status === 301 || status === 302 || status === 303 || status === 307 || status === 308) {
     r.headersOut.location = text;
@@ -97,7 +101,7 @@ export function specialResponse(r: HttpRequest, sink: ResponseSink, error: numbe
   const out = r.headersOut;
   out.contentType = '';
   r.expectTested = true;
-  sink.discardBody();
+  if (sink.discardBody() !== 0) r.keepalive = false;
   if (r.conf.core.msieRefresh && r.head.userAgent.msie && (error === 301 || error === 302) && out.location !== null) {
     // ngx_http_send_refresh: MSIE gets a page that refreshes instead of the redirect.
     const body = msieRefreshBody(out.location);

@@ -36,8 +36,9 @@ function sysError(e: unknown): string {
 
 // ngx_http_map_uri_to_path
 /** The file path for the request's URI under the location's root or alias (latin1 bytes). */
-export function mapUriToPath(r: HttpRequest): string {
+export function mapUriToPath(r: HttpRequest): string | null {
   const core = r.conf.core;
+  if (core.alias && !r.validLocation) return null;
   if (!core.alias) return core.root + r.uri;
   if (core.aliasLength < 0) return core.root;
   return core.root + r.uri.slice(core.aliasLength);
@@ -59,6 +60,7 @@ export function staticContent(r: HttpRequest, sink: ResponseSink): number | Prom
 // ngx_http_index_handler, then ngx_http_core_content_phase for a directory URI.
 async function indexHandler(r: HttpRequest, sink: ResponseSink): Promise<number> {
   const base = mapUriToPath(r);
+  if (base === null) return aliasRewritten(r, sink);
   let dirTested = false;
   for (const name of r.conf.index) {
     if (name.startsWith('/')) return internalRedirect(r, sink, name, r.args);
@@ -83,6 +85,11 @@ async function indexHandler(r: HttpRequest, sink: ResponseSink): Promise<number>
   // ngx_http_core_content_phase: no handler took a directory URI.
   sink.log('error', `directory index of "${base}" is forbidden`);
   return 403;
+}
+
+function aliasRewritten(r: HttpRequest, sink: ResponseSink): number {
+  sink.log('alert', `"alias" cannot be used in location "${r.loc?.label.replace(/^location (\S+ )?/, '') ?? ''}" where URI was rewritten`);
+  return 500;
 }
 
 function indexError(r: HttpRequest, sink: ResponseSink, file: string, e: unknown): number {
@@ -115,6 +122,7 @@ async function testDir(r: HttpRequest, sink: ResponseSink, dir: string): Promise
 // ngx_http_static_handler
 async function staticHandler(r: HttpRequest, sink: ResponseSink): Promise<number> {
   const path = mapUriToPath(r);
+  if (path === null) return aliasRewritten(r, sink);
   let fh: FileHandle;
   try {
     fh = await open(Buffer.from(path, 'latin1'), 'r');
@@ -145,7 +153,8 @@ async function staticHandler(r: HttpRequest, sink: ResponseSink): Promise<number
       return 404;
     }
     if (r.head.method === 'POST') return 405;
-    sink.discardBody();
+    const rc = sink.discardBody();
+    if (rc !== 0) return rc;
     const out = r.headersOut;
     out.status = 200;
     out.contentLength = st.size;

@@ -3,9 +3,7 @@
  * live nginx ($uri and $args must match, or both must answer 400), and nginx's own re-escaping of a
  * rewritten URI (proxy_pass) and of a capture put into args.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,14 +16,13 @@ import {
   unescapeUri,
   type ComplexUriResult,
 } from '../../../src/runtime/http/normalize-uri.js';
+import { nginxConf } from '../../harness/conf.js';
+import { requireNginx } from '../../harness/nginx.js';
+import { freePort } from '../../harness/ports.js';
+import { exchange as send } from '../../harness/raw-client.js';
+import { startServer, type RunningServer } from '../../harness/server.js';
 
-const HAVE_NGINX = spawnSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' }).status === 0;
-const IN_CI = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
-
-if (!HAVE_NGINX && !IN_CI) {
-  const bar = '!'.repeat(78);
-  console.warn(`\n${bar}\n!! nginx is not on PATH: the live differential of URI normalisation is SKIPPED.\n${bar}\n`);
-}
+const HAVE_NGINX = requireNginx('the live differential of URI normalisation');
 
 const on = { mergeSlashes: true };
 const off = { mergeSlashes: false };
@@ -98,47 +95,9 @@ describe('escaping and args (pure)', () => {
 // ---------------------------------------------------------------------------------------------
 // Live nginx
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = net.connect(port, '127.0.0.1');
-      c.on('connect', () => {
-        c.destroy();
-        resolve(true);
-      });
-      c.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nginx did not listen on ${port}`);
-}
-
+/** Sends one HTTP/1.0 request and returns everything nginx answers until it closes. */
 async function exchange(port: number, raw: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const c = net.connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => c.destroy(), 5000);
-    c.on('data', (d) => chunks.push(d));
-    c.on('close', () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks).toString('latin1'));
-    });
-    c.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(e)));
-    c.write(Buffer.from(raw, 'latin1'));
-  });
+  return (await send(port, raw, { timeoutMs: 5000 })).raw;
 }
 
 type Seen = { ok: true; uri: string; args: string } | { ok: false } | { status: number };
@@ -230,7 +189,7 @@ const URIS = [
 
 describe.skipIf(!HAVE_NGINX)('URI normalisation agrees with live nginx', () => {
   let dir = '';
-  let child: ReturnType<typeof spawn> | undefined;
+  let server: RunningServer | undefined;
   const ports = { on: 0, off: 0 };
 
   beforeAll(async () => {
@@ -244,24 +203,21 @@ describe.skipIf(!HAVE_NGINX)('URI normalisation agrees with live nginx', () => {
       location /args/ { rewrite (?s)^/args/(.*)$ /r/?v=$1 break; proxy_pass http://127.0.0.1:${ports.on}; }`;
     writeFileSync(
       join(dir, 'nginx.conf'),
-      `daemon off; master_process off; error_log ${dir}/e.log info; pid ${dir}/n.pid;
-      events {}
-      http {
-        access_log off;
-        server { listen 127.0.0.1:${ports.on}; ${locations} }
-        server { listen 127.0.0.1:${ports.off}; merge_slashes off; ${locations} }
-      }`,
+      nginxConf(
+        dir,
+        [
+          `server { listen 127.0.0.1:${ports.on}; ${locations} }`,
+          `server { listen 127.0.0.1:${ports.off}; merge_slashes off; ${locations} }`,
+        ],
+        { errorLogLevel: 'info' },
+      ),
     );
-    child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
-    await waitForPort(ports.on);
+    server = await startServer('nginx', dir, { ports: [ports.on, ports.off] });
   });
 
   afterAll(async () => {
-    if (child === undefined) return;
-    const exited = new Promise((r) => child?.once('exit', r));
-    process.kill(Number(readFileSync(join(dir, 'n.pid'), 'utf8').trim()), 'SIGTERM');
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
+    await server?.stop();
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
   for (const [name, merge] of [['merge_slashes on', on], ['merge_slashes off', off]] as const) {
@@ -292,12 +248,5 @@ describe.skipIf(!HAVE_NGINX)('URI normalisation agrees with live nginx', () => {
     const response = await exchange(ports.on, `GET /args/${quoted} HTTP/1.0\r\n\r\n`);
     expect(response).toMatch(/^HTTP\/1\.1 200 /);
     expect(response.slice(response.indexOf('\r\n\r\n') + 4)).toBe('/r/?v=' + escapeUri(decoded, 'args'));
-  });
-});
-
-describe('live nginx in CI', () => {
-  it('is installed where CI runs', () => {
-    if (!IN_CI) return;
-    expect(HAVE_NGINX, 'CI must install nginx: the URI differential cannot be skipped there').toBe(true);
   });
 });

@@ -2,9 +2,7 @@
  * The request-head reader against nginx 1.22.1: pure cases first, then the same raw requests sent
  * to a live nginx, whose status (and, for accepted requests, $uri, $args, $host...) must match.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,16 +17,13 @@ import {
   type RequestReadConfig,
 } from '../../../src/runtime/http/parse-request.js';
 import { wireStatus } from '../../../src/runtime/http/special-response.js';
+import { nginxConf } from '../../harness/conf.js';
+import { requireNginx } from '../../harness/nginx.js';
+import { freePort } from '../../harness/ports.js';
+import { exchange as send } from '../../harness/raw-client.js';
+import { startServer } from '../../harness/server.js';
 
-const HAVE_NGINX = spawnSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' }).status === 0;
-const IN_CI = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
-
-if (!HAVE_NGINX && !IN_CI) {
-  const bar = '!'.repeat(78);
-  console.warn(
-    `\n${bar}\n!! nginx is not on PATH: the live differential of the request reader is SKIPPED.\n${bar}\n`,
-  );
-}
+const HAVE_NGINX = requireNginx('the live differential of the request reader');
 
 const DEFAULTS: RequestReadConfig = { ...DEFAULT_REQUEST_READ_CONFIG };
 const LOOSE: RequestReadConfig = {
@@ -276,34 +271,6 @@ interface Oracle {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = net.connect(port, '127.0.0.1');
-      c.on('connect', () => {
-        c.destroy();
-        resolve(true);
-      });
-      c.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nginx did not listen on ${port}`);
-}
-
 async function startNginx(): Promise<Oracle> {
   const dir = mkdtempSync(join(tmpdir(), 'ngts-parse-'));
   const ports = { defaults: await freePort(), loose: await freePort(), small: await freePort() };
@@ -313,30 +280,23 @@ async function startNginx(): Promise<Oracle> {
       location /rb { return 200 "[$http_x_body]"; }`;
   writeFileSync(
     join(dir, 'nginx.conf'),
-    `daemon off; master_process off; error_log ${dir}/e.log info; pid ${dir}/n.pid;
-    events {}
-    http {
-      access_log off;
-      server { listen 127.0.0.1:${ports.defaults}; ${echo} }
-      server { listen 127.0.0.1:${ports.loose}; merge_slashes off; underscores_in_headers on;
-               ignore_invalid_headers off; ${echo} }
-      server { listen 127.0.0.1:${ports.small}; client_header_buffer_size 64; connection_pool_size 128;
-               large_client_header_buffers 2 128; ${echo} }
-    }`,
+    nginxConf(
+      dir,
+      [
+        `server { listen 127.0.0.1:${ports.defaults}; ${echo} }`,
+        `server { listen 127.0.0.1:${ports.loose}; merge_slashes off; underscores_in_headers on;
+               ignore_invalid_headers off; ${echo} }`,
+        `server { listen 127.0.0.1:${ports.small}; client_header_buffer_size 64; connection_pool_size 128;
+               large_client_header_buffers 2 128; ${echo} }`,
+      ],
+      { errorLogLevel: 'info' },
+    ),
   );
-  const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  await waitForPort(ports.defaults).catch((e: Error) => {
-    throw new Error(`${e.message}: ${stderr}`);
-  });
+  const server = await startServer('nginx', dir, { ports: Object.values(ports) });
   return {
     ports,
     async stop() {
-      const pid = Number(readFileSync(join(dir, 'n.pid'), 'utf8').trim());
-      const exited = new Promise((r) => child.once('exit', r));
-      process.kill(pid, 'SIGTERM');
-      await exited;
+      await server.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -347,18 +307,8 @@ async function startNginx(): Promise<Oracle> {
  * echo ignores the early FIN, as proxy_ignore_client_abort says).
  */
 async function exchange(port: number, raw: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const c = net.connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => c.destroy(), 5000);
-    c.on('data', (d) => chunks.push(d));
-    c.on('close', () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks).toString('latin1'));
-    });
-    c.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(e)));
-    c.end(Buffer.from(raw, 'latin1'));
-  });
+  const r = await send(port, raw, { halfClose: true, responses: Number.POSITIVE_INFINITY, timeoutMs: 5000 });
+  return r.raw;
 }
 
 function seen(response: string): Seen {
@@ -660,12 +610,5 @@ describe.skipIf(!HAVE_NGINX)('request reading agrees with live nginx', () => {
         });
       }
     }
-  });
-});
-
-describe('live nginx in CI', () => {
-  it('is installed where CI runs', () => {
-    if (!IN_CI) return;
-    expect(HAVE_NGINX, 'CI must install nginx: the differential of the request reader cannot be skipped there').toBe(true);
   });
 });

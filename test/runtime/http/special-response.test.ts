@@ -2,9 +2,7 @@
  * nginx's built-in responses: every status `return`ed by a live nginx 1.22.1 must give the status
  * line and body (tail, MSIE padding, msie_refresh page) that our functions build.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,14 +19,13 @@ import {
   type ServerTokens,
   type SpecialResponseOptions,
 } from '../../../src/runtime/http/special-response.js';
+import { nginxConf } from '../../harness/conf.js';
+import { requireNginx } from '../../harness/nginx.js';
+import { freePort } from '../../harness/ports.js';
+import { exchange } from '../../harness/raw-client.js';
+import { startServer, type RunningServer } from '../../harness/server.js';
 
-const HAVE_NGINX = spawnSync('sh', ['-c', 'command -v nginx'], { encoding: 'utf8' }).status === 0;
-const IN_CI = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
-
-if (!HAVE_NGINX && !IN_CI) {
-  const bar = '!'.repeat(78);
-  console.warn(`\n${bar}\n!! nginx is not on PATH: the live differential of error pages is SKIPPED.\n${bar}\n`);
-}
+const HAVE_NGINX = requireNginx('the live differential of error pages');
 
 const PLAIN: SpecialResponseOptions = {
   serverTokens: 'on',
@@ -107,49 +104,10 @@ const CHROME_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, li
 const FIREFOX_UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0';
 const OPERA_UA = 'Opera/9.80 (compatible; MSIE 6.0)';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = net.connect(port, '127.0.0.1');
-      c.on('connect', () => {
-        c.destroy();
-        resolve(true);
-      });
-      c.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`nginx did not listen on ${port}`);
-}
-
 /** Sends an HTTP/1.0 request and returns the status line's text after `HTTP/1.1 ` and the body. */
 async function get(port: number, path: string, ua?: string): Promise<{ status: string; body: string }> {
   const raw = `GET ${path} HTTP/1.0\r\n` + (ua === undefined ? '' : `User-Agent: ${ua}\r\n`) + '\r\n';
-  const response = await new Promise<string>((resolve, reject) => {
-    const c = net.connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => c.destroy(), 5000);
-    c.on('data', (d) => chunks.push(d));
-    c.on('close', () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks).toString('latin1'));
-    });
-    c.on('error', reject);
-    c.write(Buffer.from(raw, 'latin1'));
-  });
+  const { raw: response } = await exchange(port, raw, { timeoutMs: 5000 });
   const eol = response.indexOf('\r\n');
   return {
     status: response.slice('HTTP/1.1 '.length, eol),
@@ -164,7 +122,7 @@ function options(serverTokens: ServerTokens, ua?: string, msiePadding = true): S
 describe.skipIf(!HAVE_NGINX)('special responses agree with live nginx', () => {
   let dir = '';
   let port = 0;
-  let child: ReturnType<typeof spawn> | undefined;
+  let server: RunningServer | undefined;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ngts-special-'));
@@ -176,28 +134,23 @@ describe.skipIf(!HAVE_NGINX)('special responses agree with live nginx', () => {
     ).join('\n');
     writeFileSync(
       join(dir, 'nginx.conf'),
-      `daemon off; master_process off; error_log ${dir}/e.log info; pid ${dir}/n.pid;
-      events {}
-      http {
-        access_log off;
-        server {
+      nginxConf(
+        dir,
+        `server {
           listen 127.0.0.1:${port};
           ${locations}
           location = /nopad/404 { msie_padding off; return 404; }
           location /refresh/ { msie_refresh on; return 302 "http://e$uri"; }
-        }
-      }`,
+        }`,
+        { errorLogLevel: 'info' },
+      ),
     );
-    child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
-    await waitForPort(port);
+    server = await startServer('nginx', dir, { ports: [port] });
   });
 
   afterAll(async () => {
-    if (child === undefined) return;
-    const exited = new Promise((r) => child?.once('exit', r));
-    process.kill(Number(readFileSync(join(dir, 'n.pid'), 'utf8').trim()), 'SIGTERM');
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
+    await server?.stop();
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
   for (const tokens of ['on', 'off', 'build'] as const) {
@@ -237,12 +190,5 @@ describe.skipIf(!HAVE_NGINX)('special responses agree with live nginx', () => {
       status: statusLine(302),
       body: specialResponseBody(302, options('on', CHROME_UA)),
     });
-  });
-});
-
-describe('live nginx in CI', () => {
-  it('is installed where CI runs', () => {
-    if (!IN_CI) return;
-    expect(HAVE_NGINX, 'CI must install nginx: the error-page differential cannot be skipped there').toBe(true);
   });
 });

@@ -1,0 +1,263 @@
+/**
+ * Request-level fixtures (fixtures/http/<name>/): an nginx.conf with placeholders, cases.json (the
+ * requests) and expect.json (real nginx's answers, written by record-nginx.ts). A FixtureRun is one
+ * server (nginx or ngts) serving one fixture, with its own ports, run directory and echo backends.
+ *
+ * Placeholders, in nginx.conf and in a case's raw bytes:
+ *   {{port}}, {{port2}}…     a free port on 127.0.0.1 (each `listen 127.0.0.1:{{portN}};`)
+ *   {{backend}}, {{backend2}}… `127.0.0.1:<port>` of an echo backend named after the placeholder
+ *   {{prefix}}                the run directory (no trailing slash)
+ * In observations the same values are turned back into their placeholders, so answers from different
+ * runs (and the recording) compare.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { observeResponse, type CompareSpec, type Field, type Observation } from './compare.js';
+import { startEchoBackend, type BackendRequest, type EchoBackend } from './echo-backend.js';
+import { freePort } from './ports.js';
+import { exchange } from './raw-client.js';
+import { REPO, startServer, type RunningServer, type ServerKind } from './server.js';
+
+/** Where the request-level fixtures live. */
+export const HTTP_FIXTURES = join(REPO, 'fixtures/http');
+
+/** The convenience form of a request: HTTP/1.1, `Host: localhost` and `Connection: close` unless given. */
+export interface RequestForm {
+  readonly method?: string;
+  readonly target: string;
+  readonly version?: string;
+  /** Replaces the default headers entirely; pairs keep order and allow repeats. */
+  readonly headers?: Readonly<Record<string, string>> | readonly (readonly [string, string])[];
+  /** Sent after the head; a Content-Length is added unless a length or Transfer-Encoding is given. */
+  readonly body?: string;
+}
+
+/** One request case of cases.json. */
+export interface HttpCase {
+  readonly name: string;
+  readonly note?: string;
+  /** Exact request bytes (latin1; JSON escapes give \r\n); an array is sent as several writes. */
+  readonly raw?: string | readonly string[];
+  readonly request?: RequestForm;
+  /** Which port placeholder to connect to; `port` by default. */
+  readonly port?: string;
+  /** Fields to compare; status, headers, body and backend by default. */
+  readonly expect?: readonly Field[];
+  /** More response headers to compare than the default ones. */
+  readonly headers?: readonly string[];
+  /** Final responses to wait for (pipelining); 1 by default. */
+  readonly responses?: number;
+  /** The responses answer HEAD requests (no body). */
+  readonly head?: boolean;
+  /** Send FIN after the last write. */
+  readonly halfClose?: boolean;
+  readonly timeoutMs?: number;
+  readonly writeDelayMs?: number;
+  /**
+   * Features the case needs beyond request routing (`proxy`): while ngts lacks one, the case is
+   * reported as waiting for it (see NOT_BUILT in test/http/differential.test.ts), not as agreeing.
+   */
+  readonly requires?: readonly string[];
+}
+
+export interface Fixture {
+  readonly name: string;
+  readonly dir: string;
+  readonly template: string;
+  readonly note?: string;
+  readonly cases: readonly HttpCase[];
+  /** Placeholder names used in the config: ports (`port`, `port2`…) and backends. */
+  readonly ports: readonly string[];
+  readonly backends: readonly string[];
+}
+
+/** expect.json: what real nginx answered to each case. */
+export interface Recording {
+  readonly recordedWith: string;
+  readonly note: string;
+  readonly cases: Readonly<Record<string, Observation>>;
+}
+
+const PLACEHOLDER = /\{\{(port\d*|backend\d*|prefix)\}\}/g;
+
+/** The fixtures under fixtures/http, sorted; with `only`, those whose name contains one of the words. */
+export function loadFixtures(only: readonly string[] = []): Fixture[] {
+  if (!existsSync(HTTP_FIXTURES)) return [];
+  return readdirSync(HTTP_FIXTURES)
+    .filter((n) => statSync(join(HTTP_FIXTURES, n)).isDirectory() && existsSync(join(HTTP_FIXTURES, n, 'nginx.conf')))
+    .filter((n) => only.length === 0 || only.some((w) => n.includes(w)))
+    .sort()
+    .map(loadFixture);
+}
+
+function loadFixture(name: string): Fixture {
+  const dir = join(HTTP_FIXTURES, name);
+  const template = readFileSync(join(dir, 'nginx.conf'), 'utf8');
+  const parsed = JSON.parse(readFileSync(join(dir, 'cases.json'), 'utf8')) as
+    | HttpCase[]
+    | { note?: string; cases: HttpCase[] };
+  const cases = Array.isArray(parsed) ? parsed : parsed.cases;
+  const note = Array.isArray(parsed) ? undefined : parsed.note;
+  const names = new Set<string>();
+  const used = new Set([...template.matchAll(PLACEHOLDER)].map((m) => m[1]!));
+  for (const c of cases) {
+    if (names.has(c.name)) throw new Error(`${name}/cases.json: two cases are named "${c.name}"`);
+    names.add(c.name);
+    if ((c.raw === undefined) === (c.request === undefined)) throw new Error(`${name}/cases.json: "${c.name}" needs raw or request, not both`);
+    if (!used.has(c.port ?? 'port')) throw new Error(`${name}/cases.json: "${c.name}" uses {{${c.port ?? 'port'}}}, which nginx.conf does not listen on`);
+  }
+  const byNumber = (a: string, b: string) => a.length - b.length || a.localeCompare(b);
+  return {
+    name,
+    dir,
+    template,
+    ...(note === undefined ? {} : { note }),
+    cases,
+    ports: [...used].filter((u) => u.startsWith('port')).sort(byNumber),
+    backends: [...used].filter((u) => u.startsWith('backend')).sort(byNumber),
+  };
+}
+
+/** expect.json of `fx`, or null when it was never recorded. */
+export function loadRecording(fx: Fixture): Recording | null {
+  const file = join(fx.dir, 'expect.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Recording) : null;
+}
+
+/** Writes expect.json of `fx`. */
+export function saveRecording(fx: Fixture, recording: Recording): void {
+  const text = JSON.stringify(recording, null, 2)
+    // one header per line: ["Name", "value"]
+    .replace(/\[\s*("(?:[^"\\]|\\.)*"),\s*("(?:[^"\\]|\\.)*")\s*\]/g, '[$1, $2]');
+  writeFileSync(join(fx.dir, 'expect.json'), text + '\n');
+}
+
+/** The request bytes of a case (placeholders not yet filled in), one string per write. */
+export function requestBytes(c: HttpCase): readonly string[] {
+  if (c.raw !== undefined) return typeof c.raw === 'string' ? [c.raw] : c.raw;
+  const r = c.request!;
+  const headers: (readonly [string, string])[] =
+    r.headers === undefined
+      ? [
+          ['Host', 'localhost'],
+          ['Connection', 'close'],
+        ]
+      : Array.isArray(r.headers)
+        ? [...(r.headers as readonly (readonly [string, string])[])]
+        : Object.entries(r.headers);
+  const body = r.body ?? '';
+  const framed = headers.some(([k]) => /^(content-length|transfer-encoding)$/i.test(k));
+  if (body !== '' && !framed) headers.push(['Content-Length', String(Buffer.byteLength(body, 'latin1'))]);
+  const head = `${r.method ?? 'GET'} ${r.target} ${r.version ?? 'HTTP/1.1'}\r\n` + headers.map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  return [head + '\r\n' + body];
+}
+
+/** The compare spec of a case. */
+export function compareSpec(c: HttpCase): CompareSpec {
+  return { ...(c.expect === undefined ? {} : { fields: c.expect }), ...(c.headers === undefined ? {} : { headers: c.headers }) };
+}
+
+/** One server serving one fixture, with its backends; see the file comment. */
+export class FixtureRun {
+  private constructor(
+    readonly kind: ServerKind,
+    readonly fixture: Fixture,
+    readonly dir: string,
+    readonly ports: ReadonlyMap<string, number>,
+    readonly backends: ReadonlyMap<string, EchoBackend>,
+    readonly server: RunningServer,
+  ) {}
+
+  /** Starts `kind` on `fx`; rejects (having cleaned up) when it does not come up. */
+  static async start(kind: ServerKind, fx: Fixture): Promise<FixtureRun> {
+    const dir = mkdtempSync(join(tmpdir(), `ngts-http-${fx.name}-${kind}-`));
+    const ports = new Map<string, number>();
+    const backends = new Map<string, EchoBackend>();
+    try {
+      for (const p of fx.ports) ports.set(p, await freePort());
+      for (const b of fx.backends) backends.set(b, await startEchoBackend(b));
+      const fill = (name: string): string => {
+        if (name === 'prefix') return dir;
+        if (name.startsWith('backend')) return backends.get(name)!.address;
+        return String(ports.get(name));
+      };
+      writeFileSync(join(dir, 'nginx.conf'), fx.template.replace(PLACEHOLDER, (_, n: string) => fill(n)));
+      const server = await startServer(kind, dir, { ports: [...ports.values()] });
+      return new FixtureRun(kind, fx, dir, ports, backends, server);
+    } catch (e) {
+      for (const b of backends.values()) await b.close();
+      rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  /** Fills the placeholders of a case's bytes with this run's values. */
+  private fill(text: string): string {
+    return text.replace(PLACEHOLDER, (_, n: string) => {
+      if (n === 'prefix') return this.dir;
+      if (n.startsWith('backend')) return this.backends.get(n)?.address ?? `{{${n}}}`;
+      return String(this.ports.get(n) ?? `{{${n}}}`);
+    });
+  }
+
+  /** Turns this run's values back into placeholders. */
+  private clean(text: string): string {
+    let s = text.split(this.dir).join('{{prefix}}');
+    for (const [name, b] of this.backends) s = s.split(b.address).join(`{{${name}}}`);
+    for (const [name, b] of this.backends) s = s.replace(new RegExp(`(?<!\\d)${b.port}(?!\\d)`, 'g'), `{{${name}.port}}`);
+    for (const [name, port] of this.ports) s = s.replace(new RegExp(`(?<!\\d)${port}(?!\\d)`, 'g'), `{{${name}}}`);
+    return s;
+  }
+
+  /** Sends one case and observes the answer and what the backends received. */
+  async run(c: HttpCase): Promise<Observation> {
+    for (const b of this.backends.values()) b.take();
+    const port = this.ports.get(c.port ?? 'port')!;
+    const r = await exchange(
+      port,
+      requestBytes(c).map((w) => this.fill(w)),
+      {
+        ...(c.responses === undefined ? {} : { responses: c.responses }),
+        ...(c.head === undefined ? {} : { head: c.head }),
+        ...(c.halfClose === undefined ? {} : { halfClose: c.halfClose }),
+        ...(c.timeoutMs === undefined ? {} : { timeoutMs: c.timeoutMs }),
+        ...(c.writeDelayMs === undefined ? {} : { writeDelayMs: c.writeDelayMs }),
+      },
+    );
+    const clean = (s: string) => this.clean(s);
+    const backend: BackendRequest[] = [];
+    for (const b of this.backends.values()) {
+      for (const q of b.take()) {
+        backend.push({
+          ...q,
+          target: clean(q.target),
+          headers: q.headers.map(([k, v]) => [k, clean(v)] as const),
+          body: clean(q.body),
+        });
+      }
+    }
+    return {
+      outcome: r.outcome,
+      closed: r.closed,
+      responses: r.responses.map((x) => observeResponse(x, clean)),
+      backend,
+      ...(r.error === undefined ? {} : { error: r.error }),
+    };
+  }
+
+  /** A one-line account of the server process when it has died, else null. */
+  died(): string | null {
+    const status = this.server.exitStatus();
+    if (status === null) return null;
+    const tail = this.server.stderr().trim().split('\n').slice(-5).join('\n');
+    return `${this.kind} ${status}${tail === '' ? '' : `; stderr:\n${tail}`}`;
+  }
+
+  /** Stops the server and the backends and removes the run directory. */
+  async stop(): Promise<void> {
+    await this.server.stop();
+    for (const b of this.backends.values()) await b.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
