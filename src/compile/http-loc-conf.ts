@@ -2,7 +2,9 @@
  * The merged location configuration of every module the request path runs, for one level (a
  * location, or a server's own when no location matches): what r->loc_conf holds in nginx.
  */
+import { compileComplexValue, type ComplexValue } from './complex-value.js';
 import type { ConfLevel } from './conf-level.js';
+import type { VariableTable } from './variable-table.js';
 import { compileCoreLocConf, type CoreLocConf } from './http-core-conf.js';
 
 export interface HttpLocConf {
@@ -18,6 +20,51 @@ export interface HttpLocConf {
    * `if` block inherits its location's, as nginx's proxy module merges it into `if` levels.
    */
   readonly unsupported: string | null;
+  /** `error_page` entries of the nearest level that has any (inherited whole). */
+  readonly errorPages: readonly ErrorPage[];
+}
+
+/** One status of an `error_page` directive (ngx_http_err_page_t). */
+export interface ErrorPage {
+  readonly status: number;
+  /** -1: keep the error status; 0 (`=`): the redirected request's status; else `=CODE`. */
+  readonly overwrite: number;
+  /** The URI, `@name` or URL. */
+  readonly value: ComplexValue;
+  /** For a constant `/uri?args`, the args split off at compile time. */
+  readonly args: string;
+}
+
+/** Compiles the `error_page` directives of the nearest level that has any. */
+function compileErrorPages(level: ConfLevel, vars: VariableTable): readonly ErrorPage[] {
+  const out: ErrorPage[] = [];
+  for (const d of level.inherited('error_page')) {
+    const values = d.args.map((a) => a.value);
+    let n = 1;
+    let overwrite = -1;
+    const eq = values[values.length - 2] ?? '';
+    if (eq.startsWith('=')) {
+      n = 2;
+      overwrite = eq.length > 1 ? Number(eq.slice(1)) : 0;
+    }
+    let uri = values[values.length - 1] ?? '';
+    let args = '';
+    if (!uri.includes('$') && uri.startsWith('/')) {
+      const q = uri.indexOf('?');
+      if (q >= 0) {
+        args = uri.slice(q + 1);
+        uri = uri.slice(0, q);
+      }
+    }
+    const value = compileComplexValue(uri, vars);
+    for (const code of values.slice(0, values.length - n)) {
+      const status = Number(code);
+      let ow = overwrite;
+      if (ow === -1 && (status === 494 || status === 495 || status === 496 || status === 497)) ow = 400;
+      out.push({ status, overwrite: ow, value, args });
+    }
+  }
+  return Object.freeze(out);
 }
 
 /** Content handler directives ngts does not run yet. */
@@ -32,7 +79,7 @@ function unsupportedHandler(level: ConfLevel): string | null {
 }
 
 /** Compiles the location configuration of `level` with nginx's inheritance. */
-export function compileLocConf(level: ConfLevel, prefix: string): HttpLocConf {
+export function compileLocConf(level: ConfLevel, prefix: string, vars: VariableTable): HttpLocConf {
   const index = level.inherited('index').flatMap((d) => d.args.map((a) => a.value));
   return Object.freeze({
     core: compileCoreLocConf(level, prefix),
@@ -40,5 +87,6 @@ export function compileLocConf(level: ConfLevel, prefix: string): HttpLocConf {
     rewriteLog: level.value('rewrite_log') === 'on',
     uninitializedVariableWarn: level.value('uninitialized_variable_warn') !== 'off',
     unsupported: level.kind === 'location' || level.kind === 'if' ? unsupportedHandler(level) : null,
+    errorPages: compileErrorPages(level, vars),
   });
 }

@@ -130,7 +130,7 @@ export function compileHttp(checked: CheckedConfig, opts: CompileOptions = {}): 
     prefix,
     defaultPort: opts.defaultPort ?? 80,
     vars,
-    rewrite: { vars, ifConf: (level) => compileLocConf(level, prefix) },
+    rewrite: { vars, ifConf: (level) => compileLocConf(level, prefix, vars) },
   };
   const mainLevel = new ConfLevel('main', null, checked.main.statements, checked.includes);
   const http = mainLevel.ownFirst('http');
@@ -256,7 +256,7 @@ function compileServer(level: ConfLevel, index: number, cx: CompileContext): Com
     serverReturn,
     rewrite: compileRewriteScript(level, cx.rewrite),
     coreSrv: compileCoreSrvConf(level, names[0]?.regex ? '' : (names[0]?.name ?? '')),
-    conf: compileLocConf(level, prefix),
+    conf: compileLocConf(level, prefix, cx.vars),
   });
 }
 
@@ -324,7 +324,7 @@ function toLocationDef(level: ConfLevel, cx: CompileContext): LocationDef<Locati
     const r = compilePcre(name, modifier === '~*');
     if (r.ok) regex = r.re;
   }
-  const conf = compileLocConf(level, prefix);
+  const conf = compileLocConf(level, prefix, cx.vars);
   const label = `location ${modifier ? (modifier === '@' ? '' : modifier + ' ') : ''}${name}`;
   const retText = ret ? `return ${ret.code}${ret.text !== null ? ` ${JSON.stringify(ret.text)}` : ''}` : null;
   const payload: LocationConf = Object.freeze({

@@ -10,7 +10,7 @@
  * In observations the same values are turned back into their placeholders, so answers from different
  * runs (and the recording) compare.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { observeResponse, type CompareSpec, type Field, type Observation } from './compare.js';
@@ -183,6 +183,9 @@ export class FixtureRun {
         return String(ports.get(name));
       };
       writeFileSync(join(dir, 'nginx.conf'), fx.template.replace(PLACEHOLDER, (_, n: string) => fill(n)));
+      // A fixture's `files/` directory is the run directory's content (document roots, index files).
+      const files = join(fx.dir, 'files');
+      if (existsSync(files)) cpSync(files, dir, { recursive: true });
       const server = await startServer(kind, dir, { ports: [...ports.values()] });
       return new FixtureRun(kind, fx, dir, ports, backends, server);
     } catch (e) {

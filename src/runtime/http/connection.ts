@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import type { AddressServers, CompiledServer } from '../../compile/servers.js';
 import { findVirtualServer } from '../find-virtual-server.js';
-import { handleRequest } from './phases.js';
+import { finalizeRequest, handleRequest } from './phases.js';
 import {
   ChunkedDecoder,
   RequestParser,
@@ -17,7 +17,7 @@ import {
 } from './parse-request.js';
 import { HttpRequest, type ConnectionInfo } from './request.js';
 import type { VariableDef } from '../../compile/variable-table.js';
-import { specialResponse, type LogLevel, type ResponseSink } from './response.js';
+import type { LogLevel, ResponseSink } from './response.js';
 
 /** What a connection needs from the server that accepted it. */
 export interface ConnectionHost {
@@ -186,7 +186,7 @@ export class HttpConnection {
     this.state = 'request';
     this.request = r;
     this.sink = new RequestSink(this, r);
-    specialResponse(r, this.sink, res.status);
+    finalizeRequest(r, this.sink, res.status);
   }
 
   private startRequest(head: RequestHead): void {

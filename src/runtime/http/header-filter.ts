@@ -37,6 +37,8 @@ export function headerFilter(r: HttpRequest): string {
   r.headerSent = true;
   if (r.head.httpVersion < 1000) return '';
   const out = r.headersOut;
+  // ngx_http_send_header: an error status (error_page, special responses) replaces the handler's.
+  if (r.errStatus) out.status = r.errStatus;
   const status = out.status;
   if (status === 204) {
     r.headerOnly = true;
@@ -55,11 +57,14 @@ export function headerFilter(r: HttpRequest): string {
   if (out.contentType) head += 'Content-Type: ' + out.contentType + '\r\n';
   if (out.contentLength >= 0) head += 'Content-Length: ' + out.contentLength + '\r\n';
   if (out.lastModified !== -1) head += 'Last-Modified: ' + httpTime(out.lastModified) + '\r\n';
+  // A relative Location is made absolute and written here; any other stays in the header list,
+  // where nginx pushed it, after Connection.
+  let listLocation = false;
   if (out.location !== null && out.location.length > 0) {
     if (out.location.charCodeAt(0) === 0x2f /* / */ && core.absoluteRedirect) {
       out.location = absoluteLocation(r, out.location);
-    }
-    head += 'Location: ' + out.location + '\r\n';
+      head += 'Location: ' + out.location + '\r\n';
+    } else listLocation = true;
   }
   if (r.chunked) head += 'Transfer-Encoding: chunked\r\n';
   if (status === 101) head += 'Connection: upgrade\r\n';
@@ -67,6 +72,7 @@ export function headerFilter(r: HttpRequest): string {
     head += 'Connection: keep-alive\r\n';
     if (core.keepaliveHeader) head += 'Keep-Alive: timeout=' + core.keepaliveHeader + '\r\n';
   } else head += 'Connection: close\r\n';
+  if (listLocation) head += 'Location: ' + out.location + '\r\n';
   for (const [name, value] of out.headers) head += name + ': ' + value + '\r\n';
   return head + '\r\n';
 }

@@ -5,7 +5,9 @@
  */
 import { findLocation } from '../find-location.js';
 import type { HttpRequest } from './request.js';
-import { specialResponse, type ResponseSink } from './response.js';
+import type { ResponseSink } from './response.js';
+import { specialResponseHandler } from './error-page.js';
+import type { LocationConf } from '../../compile/servers.js';
 import { runRewriteScript } from './rewrite.js';
 import { staticContent } from './static.js';
 
@@ -47,7 +49,50 @@ export function runPhases(r: HttpRequest, sink: ResponseSink): number | Promise<
     const res = runRewriteScript(r, sink, script);
     if (res.rc !== DECLINED) return res.rc;
   }
+  return runFromFindConfig(r, sink, null);
+}
+
+// ngx_http_named_location
+/** Continues `r` in the named location `name` from its rewrite phase (error_page, try_files). */
+export function namedLocation(r: HttpRequest, sink: ResponseSink, name: string): number | Promise<number> {
+  const loc = r.server.locations.namedLocations.get(name);
+  if (loc === undefined) {
+    sink.log('error', `could not find named location "${name}"`);
+    return 500;
+  }
+  r.uriChanges--;
+  if (r.uriChanges === 0) {
+    sink.log('error', `rewrite or internal redirection cycle while redirect to named location "${name}"`);
+    return 500;
+  }
+  r.internal = true;
+  r.validLocation = true;
+  return runFromFindConfig(r, sink, loc.payload);
+}
+
+/**
+ * From the find-config phase on; with `named`, the lookup is skipped and that location's rewrite
+ * phase comes first (nginx's location_rewrite_index).
+ */
+function runFromFindConfig(r: HttpRequest, sink: ResponseSink, named: LocationConf | null): number | Promise<number> {
   for (;;) {
+    if (named !== null) {
+      const loc: LocationConf = named;
+      named = null;
+      r.loc = loc;
+      r.conf = loc.conf;
+      updateLocationConfig(r);
+      if (loc.rewrite === null) break;
+      const res = runRewriteScript(r, sink, loc.rewrite);
+      if (res.rc !== DECLINED) return res.rc;
+      if (!res.uriChanged) break;
+      r.uriChanges--;
+      if (r.uriChanges === 0) {
+        sink.log('error', `rewrite or internal redirection cycle while processing "${r.uri}"`);
+        return 500;
+      }
+      continue;
+    }
     // NGX_HTTP_FIND_CONFIG_PHASE (ngx_http_core_find_config_phase)
     const m = findLocation(r.server.locations, r.uri);
     const loc = m.loc === null ? null : m.loc.payload;
@@ -126,5 +171,23 @@ export function finalizeRequest(r: HttpRequest, sink: ResponseSink, rc: number):
     return;
   }
   if (rc === OK || rc === DECLINED) rc = 500;
-  specialResponse(r, sink, rc);
+  let next: number | Promise<number>;
+  try {
+    next = specialResponseHandler(r, sink, rc);
+  } catch (e) {
+    sink.log('alert', `ngts internal error: ${(e as Error).stack ?? String(e)}`);
+    sink.terminate();
+    return;
+  }
+  if (typeof next === 'number') {
+    if (next !== DONE) finalizeRequest(r, sink, next);
+    return;
+  }
+  next.then(
+    (code) => finalizeRequest(r, sink, code),
+    (e: unknown) => {
+      sink.log('alert', `ngts internal error: ${(e as Error).stack ?? String(e)}`);
+      finalizeRequest(r, sink, 500);
+    },
+  );
 }

@@ -60,6 +60,10 @@ export class HttpRequest {
   uriChanges = 11;
   /** r->valid_location: false after `rewrite … break`, where `alias` can no longer map the URI. */
   validLocation = true;
+  /** r->err_status: the status the response goes out with, whatever the handler set. */
+  errStatus = 0;
+  /** `$request_method`: error_page redirects turn all but HEAD into GET. */
+  method: string;
   /** r->error_page: an error_page redirect happened (no second one unless recursive). */
   errorPage = false;
   headerOnly: boolean;
@@ -93,6 +97,7 @@ export class HttpRequest {
   ) {
     this.values = new Array(variables.length).fill(NOT_EVALUATED);
     this.uri = head.uri;
+    this.method = head.method;
     this.args = head.args;
     this.exten = head.exten;
     this.server = vs.server;

@@ -6,7 +6,7 @@
 import { PRODUCT, PRODUCT_VERSION } from '../product.js';
 import { headerFilter } from './header-filter.js';
 import type { HttpRequest } from './request.js';
-import { msieRefreshBody, specialResponseBody, wireStatus } from './special-response.js';
+import { msieRefreshBody, specialResponseBody } from './special-response.js';
 
 export type LogLevel = 'emerg' | 'alert' | 'crit' | 'error' | 'warn' | 'notice' | 'info' | 'debug';
 
@@ -81,38 +81,20 @@ export function sendResponse(r: HttpRequest, sink: ResponseSink, status: number,
   return -4;
 }
 
-// ngx_http_special_response_handler without error_page (the request engine adds it).
-/** nginx's own answer to an error or redirect status: the built-in page, or an empty body. */
-export function specialResponse(r: HttpRequest, sink: ResponseSink, error: number): void {
-  if (r.keepalive) {
-    switch (error) {
-      case 400:
-      case 413:
-      case 414:
-      case 497:
-      case 495:
-      case 496:
-      case 500:
-      case 501:
-        r.keepalive = false;
-    }
-  }
-  if (r.lingeringClose && (error === 400 || error === 497 || error === 495 || error === 496)) r.lingeringClose = false;
+// ngx_http_send_special_response (and ngx_http_send_refresh)
+/** nginx's built-in answer for `r.errStatus`: the page for `error`, or an empty body. */
+export function sendSpecialPage(r: HttpRequest, sink: ResponseSink, error: number): void {
   const out = r.headersOut;
-  out.contentType = '';
-  r.expectTested = true;
-  if (sink.discardBody() !== 0) r.keepalive = false;
-  if (r.conf.core.msieRefresh && r.head.userAgent.msie && (error === 301 || error === 302) && out.location !== null) {
+  if (r.conf.core.msieRefresh && r.head.userAgent.msie && (r.errStatus === 301 || r.errStatus === 302) && out.location !== null) {
     // ngx_http_send_refresh: MSIE gets a page that refreshes instead of the redirect.
     const body = msieRefreshBody(out.location);
-    out.status = 200;
+    r.errStatus = 200;
     out.location = null;
     out.contentType = 'text/html';
     out.contentLength = body.length;
     sendWhole(r, sink, body);
     return;
   }
-  out.status = wireStatus(error);
   const body =
     error === 201 || error === 204
       ? ''
@@ -124,7 +106,13 @@ export function specialResponse(r: HttpRequest, sink: ResponseSink, error: numbe
           browser: r.head.userAgent,
           httpVersion: r.head.httpVersion,
         });
-  if (body.length > 0) out.contentType = 'text/html';
+  out.contentType = body.length > 0 ? 'text/html' : '';
   out.contentLength = body.length;
+  out.lastModified = -1;
+  for (let i = out.headers.length - 1; i >= 0; i--) {
+    const n = out.headers[i]![0].toLowerCase();
+    // ngx_http_clear_accept_ranges / _last_modified / _etag
+    if (n === 'accept-ranges' || n === 'etag') out.headers.splice(i, 1);
+  }
   sendWhole(r, sink, body);
 }

@@ -47,7 +47,7 @@ export function mapUriToPath(r: HttpRequest): string | null {
 /** Runs the content phase's default handlers for `r`. */
 export function staticContent(r: HttpRequest, sink: ResponseSink): number | Promise<number> {
   const uri = r.uri;
-  const method = r.head.method;
+  const method = r.method;
   const getHeadPost = method === 'GET' || method === 'HEAD' || method === 'POST';
   if (uri.endsWith('/')) {
     if (!getHeadPost) return 405;
@@ -152,7 +152,7 @@ async function staticHandler(r: HttpRequest, sink: ResponseSink): Promise<number
       sink.log('crit', `"${path}" is not a regular file`);
       return 404;
     }
-    if (r.head.method === 'POST') return 405;
+    if (r.method === 'POST') return 405;
     const rc = sink.discardBody();
     if (rc !== 0) return rc;
     const out = r.headersOut;
