@@ -12,6 +12,10 @@ import { errnoText, HttpServer } from '../runtime/http-server.js';
 import type { LogLevel } from '../runtime/http/response.js';
 import { nginxMessage } from './log-line.js';
 import { resolveBuiltin } from '../runtime/http/variables.js';
+import { EXECUTED_DIRECTIVES } from '../runtime/executed.js';
+import { directivesOf } from '../config/checks/expanded.js';
+import type { Statement } from '../config/ast.js';
+import { registry } from '../config/registry/index.js';
 
 export interface RunOptions {
   readonly checked: CheckedConfig;
@@ -19,6 +23,11 @@ export interface RunOptions {
   readonly prefix: string;
   /** -e: the error log that replaces the configuration's during start-up and after. */
   readonly errorLog: string | undefined;
+}
+
+/** ngts's own start-up notes go to stderr, as nginx's configuration messages do, whatever the log level. */
+function startupNote(level: 'warn' | 'notice', message: string): void {
+  process.stderr.write(Buffer.from(`ngts: [${level}] ${message}\n`, 'latin1'));
 }
 
 function absolute(path: string, prefix: string): string {
@@ -51,14 +60,16 @@ export async function runServer(opts: RunOptions): Promise<number> {
   }
   if (checked.effectless.size) {
     const names = [...checked.effectless.values()].map((e) => `${e.spec.name} (${e.file}:${e.line})`);
-    errorLog.write('notice', `ngts: accepted without effect: ${names.join(', ')}`);
+    startupNote('notice', `accepted without effect: ${names.join(', ')}`);
   }
 
   const notYet = http.servers.flatMap((s) => s.unsupported);
   if (notYet.length) {
     const where = notYet.map((l) => `"${l.unsupported}" in ${l.label} (${l.file}:${l.line})`);
-    errorLog.write('warn', `ngts: not executed by this version, requests reaching them get 500: ${where.join(', ')}`);
+    startupNote('warn', `content handlers not executed by this version, requests reaching them get 500: ${where.join(', ')}`);
   }
+  const ignored = notExecuted(checked);
+  if (ignored.length) startupNote('warn', `accepted but not executed yet by ngts run: ${ignored.join(', ')}`);
   const server = new HttpServer(http, errorLog);
   try {
     await server.listen();
@@ -119,9 +130,33 @@ export async function runServer(opts: RunOptions): Promise<number> {
   });
 }
 
+/** In-scope directives of the configuration that `ngts run` does not execute yet, once each. */
+function isDirectiveName(name: string): boolean {
+  return registry.has(name);
+}
+
+function notExecuted(checked: CheckedConfig): string[] {
+  const seen = new Map<string, string>();
+  const walk = (statements: readonly Statement[]): void => {
+    for (const d of directivesOf(statements, checked.includes)) {
+      if (!EXECUTED_DIRECTIVES.has(d.name) && !checked.effectless.has(d.name) && !seen.has(d.name) && isDirectiveName(d.name)) {
+        seen.set(d.name, `${d.name} (${d.span.file}:${d.terminator.line})`);
+      }
+      // Only directive blocks hold directives; map, types, upstream … bodies are data.
+      if (d.block && BLOCKS_WITH_DIRECTIVES.has(d.name)) walk(d.block);
+    }
+  };
+  const globals = checked.files.find((f) => f.path === 'command line');
+  walk([...(globals?.statements ?? []), ...checked.main.statements]);
+  return [...seen.values()];
+}
+
+const BLOCKS_WITH_DIRECTIVES = new Set(['http', 'server', 'location', 'if', 'limit_except', 'events', 'upstream']);
+
 /** The level of the main `error_log` (its second argument), if any. */
 function logLevelOf(checked: CheckedConfig): string | undefined {
-  for (const s of checked.main.statements) {
+  const globals = checked.files.find((f) => f.path === 'command line');
+  for (const s of [...(globals?.statements ?? []), ...checked.main.statements]) {
     if (s.kind === 'directive' && s.name === 'error_log') return s.args[1]?.value;
   }
   return undefined;

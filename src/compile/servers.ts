@@ -132,7 +132,9 @@ export function compileHttp(checked: CheckedConfig, opts: CompileOptions = {}): 
     vars,
     rewrite: { vars, ifConf: (level) => compileLocConf(level, prefix, vars) },
   };
-  const mainLevel = new ConfLevel('main', null, checked.main.statements, checked.includes);
+  // Directives given with -g come before the file's, as nginx parses them first.
+  const globals = checked.files.find((f) => f.path === 'command line');
+  const mainLevel = new ConfLevel('main', null, [...(globals?.statements ?? []), ...checked.main.statements], checked.includes);
   const http = mainLevel.ownFirst('http');
   const servers: CompiledServer[] = [];
   if (http) {
@@ -353,7 +355,10 @@ function toLocationDef(level: ConfLevel, cx: CompileContext): LocationDef<Locati
 
 /** The main-context directives the server loop reads (ngx_core_conf_t). */
 export interface MainConf {
-  /** `pid` as written (relative paths resolve against the prefix); null for `pid off`. */
+  /**
+   * `pid` as written (relative paths resolve against the prefix); null when not configured: ngts
+   * writes no pid file unless asked (nginx writes its compiled-in path).
+   */
   readonly pid: string | null;
   /** `error_log` files of the main context, as written. */
   readonly errorLog: readonly string[];
@@ -362,7 +367,7 @@ export interface MainConf {
 function compileMainConf(level: ConfLevel): MainConf {
   const pid = level.value('pid');
   return Object.freeze({
-    pid: pid === undefined ? 'logs/nginx.pid' : pid === 'off' ? null : pid,
+    pid: pid === undefined ? null : pid,
     errorLog: Object.freeze(level.own('error_log').map((d) => d.args[0]?.value ?? '')),
   });
 }

@@ -1,0 +1,23 @@
+/**
+ * The directives `ngts run` executes today. Every other directive of ngts's scope (effect
+ * `runtime` in the registry) is still accepted, and `ngts run` names it once at start-up as not
+ * executed yet, so that nobody mistakes a parsed directive for a working one.
+ */
+export const EXECUTED_DIRECTIVES: ReadonlySet<string> = new Set([
+  // core: processes, listeners, servers, locations
+  'daemon', 'master_process', 'pid', 'error_log', 'events', 'http', 'include',
+  'server', 'listen', 'server_name', 'location',
+  // request reading and connections
+  'client_header_buffer_size', 'large_client_header_buffers', 'ignore_invalid_headers',
+  'underscores_in_headers', 'merge_slashes', 'client_header_timeout', 'client_max_body_size',
+  'keepalive_timeout', 'keepalive_requests', 'keepalive_time', 'keepalive_disable',
+  'lingering_close', 'lingering_time', 'lingering_timeout',
+  // responses
+  'server_tokens', 'msie_padding', 'msie_refresh', 'absolute_redirect', 'server_name_in_redirect',
+  'port_in_redirect', 'types', 'default_type', 'etag', 'if_modified_since', 'internal',
+  'error_page', 'recursive_error_pages', 'log_not_found',
+  // static files
+  'root', 'alias', 'index',
+  // rewrite module
+  'rewrite', 'return', 'set', 'if', 'break', 'rewrite_log', 'uninitialized_variable_warn',
+]);
