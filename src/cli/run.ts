@@ -12,6 +12,9 @@ import { errnoText, HttpServer } from '../runtime/http-server.js';
 import type { LogLevel } from '../runtime/http/response.js';
 import { nginxMessage } from './log-line.js';
 import { resolveBuiltin } from '../runtime/http/variables.js';
+import { withProxyVariables } from '../runtime/proxy/proxy-variables.js';
+import { setPeerRegistry } from '../runtime/proxy/proxy-handler.js';
+import { createPeers, type PeerList } from '../runtime/upstream/round-robin.js';
 import { EXECUTED_DIRECTIVES } from '../runtime/executed.js';
 import { directivesOf } from '../config/checks/expanded.js';
 import type { Statement } from '../config/ast.js';
@@ -48,7 +51,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
   }
   if (startup.length) process.stderr.write(Buffer.from(startup.join('\n') + '\n', 'latin1'));
 
-  const http = compileHttp(checked, { prefix, builtins: resolveBuiltin });
+  const http = compileHttp(checked, { prefix, builtins: withProxyVariables(resolveBuiltin) });
   const logPath = opts.errorLog ?? http.main.errorLog[0] ?? 'stderr';
   const level = (logLevelOf(checked) ?? 'error') as LogLevel;
   let errorLog: ErrorLog;
@@ -70,6 +73,16 @@ export async function runServer(opts: RunOptions): Promise<number> {
   }
   const ignored = notExecuted(checked);
   if (ignored.length) startupNote('warn', `accepted but not executed yet by ngts run: ${ignored.join(', ')}`);
+  // nginx resolves upstream host names while reading the configuration: a failure stops it.
+  const peers = new Map<string, PeerList>();
+  try {
+    for (const [key, u] of http.proxied) peers.set(key, await createPeers(u));
+    for (const [name, u] of http.upstreams) if (!peers.has(name)) peers.set(name, await createPeers(u));
+  } catch (e) {
+    process.stderr.write(`nginx: [emerg] ${(e as Error).message}\n`);
+    return 1;
+  }
+  setPeerRegistry(peers);
   const server = new HttpServer(http, errorLog);
   try {
     await server.listen();

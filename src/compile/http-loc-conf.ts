@@ -5,6 +5,8 @@
 import { compileComplexValue, type ComplexValue } from './complex-value.js';
 import type { ConfLevel } from './conf-level.js';
 import type { VariableTable } from './variable-table.js';
+import { compileProxyLocConf, type ProxyLocConf } from './proxy-conf.js';
+import type { UpstreamConf } from './upstreams.js';
 import { compileCoreLocConf, type CoreLocConf } from './http-core-conf.js';
 
 export interface HttpLocConf {
@@ -22,6 +24,17 @@ export interface HttpLocConf {
   readonly unsupported: string | null;
   /** `error_page` entries of the nearest level that has any (inherited whole). */
   readonly errorPages: readonly ErrorPage[];
+  /** ngx_http_proxy_module; `pass` is null where there is no proxy_pass. */
+  readonly proxy: ProxyLocConf;
+}
+
+/** What compiling a level's location configuration needs besides the level. */
+export interface LocConfContext {
+  readonly prefix: string;
+  readonly vars: VariableTable;
+  readonly upstreams: ReadonlyMap<string, UpstreamConf>;
+  /** Every upstream a proxy_pass uses, explicit or implicit, by its peer key. */
+  readonly used: Map<string, UpstreamConf>;
 }
 
 /** One status of an `error_page` directive (ngx_http_err_page_t). */
@@ -68,10 +81,12 @@ function compileErrorPages(level: ConfLevel, vars: VariableTable): readonly Erro
 }
 
 /** Content handler directives ngts does not run yet. */
-const NOT_YET = ['proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass', 'stub_status', 'empty_gif', 'try_files'];
+const NOT_YET = ['fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass', 'stub_status', 'empty_gif', 'try_files'];
 
 function unsupportedHandler(level: ConfLevel): string | null {
   for (let l: ConfLevel | null = level; l; l = l.parent) {
+    // Variables in proxy_pass need a resolver at request time: not built yet.
+    if (l.own('proxy_pass').some((d) => (d.args[0]?.value ?? '').includes('$'))) return 'proxy_pass with variables';
     for (const name of NOT_YET) if (l.own(name).length) return name;
     if (l.kind !== 'if') return null;
   }
@@ -79,7 +94,8 @@ function unsupportedHandler(level: ConfLevel): string | null {
 }
 
 /** Compiles the location configuration of `level` with nginx's inheritance. */
-export function compileLocConf(level: ConfLevel, prefix: string, vars: VariableTable): HttpLocConf {
+export function compileLocConf(level: ConfLevel, cx: LocConfContext): HttpLocConf {
+  const { prefix, vars } = cx;
   const index = level.inherited('index').flatMap((d) => d.args.map((a) => a.value));
   return Object.freeze({
     core: compileCoreLocConf(level, prefix),
@@ -88,5 +104,6 @@ export function compileLocConf(level: ConfLevel, prefix: string, vars: VariableT
     uninitializedVariableWarn: level.value('uninitialized_variable_warn') !== 'off',
     unsupported: level.kind === 'location' || level.kind === 'if' ? unsupportedHandler(level) : null,
     errorPages: compileErrorPages(level, vars),
+    proxy: compileProxyLocConf(level, cx),
   });
 }

@@ -9,7 +9,8 @@ import type { Directive } from '../config/ast.js';
 import { escapeUri } from '../runtime/http/normalize-uri.js';
 import { ConfLevel } from './conf-level.js';
 import { compileCoreSrvConf, type CoreSrvConf } from './http-core-conf.js';
-import { compileLocConf, type HttpLocConf } from './http-loc-conf.js';
+import { compileLocConf, type HttpLocConf, type LocConfContext } from './http-loc-conf.js';
+import { compileUpstreams, type UpstreamConf } from './upstreams.js';
 import { compileRewriteScript, type RewriteCode, type RewriteContext } from './rewrite-script.js';
 import { VariableTable, type BuiltinResolver, type VariableDef } from './variable-table.js';
 import { compilePcre } from '../config/regex.js';
@@ -97,6 +98,10 @@ export interface AddressServers {
 export interface CompiledHttp {
   /** The process-level (main context) settings the server loop needs. */
   readonly main: MainConf;
+  /** `upstream` blocks by name. */
+  readonly upstreams: ReadonlyMap<string, UpstreamConf>;
+  /** The upstreams proxy_pass sends to (explicit or implicit), by peer key. */
+  readonly proxied: ReadonlyMap<string, UpstreamConf>;
   /** Every variable the configuration uses, by slot. */
   readonly variables: readonly VariableDef[];
   readonly servers: readonly CompiledServer[];
@@ -119,26 +124,31 @@ interface CompileContext {
   readonly prefix: string;
   readonly defaultPort: number;
   readonly vars: VariableTable;
+  readonly loc: LocConfContext;
   readonly rewrite: RewriteContext;
 }
 
 export function compileHttp(checked: CheckedConfig, opts: CompileOptions = {}): CompiledHttp {
   const prefix = opts.prefix ?? process.cwd() + '/';
   const vars = new VariableTable(opts.builtins ?? (() => null));
+  const globals = checked.files.find((f) => f.path === 'command line');
+  // Directives given with -g come before the file's, as nginx parses them first.
+  const mainLevel = new ConfLevel('main', null, [...(globals?.statements ?? []), ...checked.main.statements], checked.includes);
+  const http = mainLevel.ownFirst('http');
+  const httpLevel = http ? mainLevel.child('http', http) : null;
+  const upstreams = httpLevel ? compileUpstreams(httpLevel) : new Map<string, UpstreamConf>();
+  const used = new Map<string, UpstreamConf>();
+  const loc: LocConfContext = { prefix, vars, upstreams, used };
   const cx: CompileContext = {
     checked,
     prefix,
     defaultPort: opts.defaultPort ?? 80,
     vars,
-    rewrite: { vars, ifConf: (level) => compileLocConf(level, prefix, vars) },
+    loc,
+    rewrite: { vars, ifConf: (level) => compileLocConf(level, loc) },
   };
-  // Directives given with -g come before the file's, as nginx parses them first.
-  const globals = checked.files.find((f) => f.path === 'command line');
-  const mainLevel = new ConfLevel('main', null, [...(globals?.statements ?? []), ...checked.main.statements], checked.includes);
-  const http = mainLevel.ownFirst('http');
   const servers: CompiledServer[] = [];
-  if (http) {
-    const httpLevel = mainLevel.child('http', http);
+  if (httpLevel) {
     for (const d of httpLevel.own('server')) {
       if (d.block !== null) servers.push(compileServer(httpLevel.child('server', d), servers.length, cx));
     }
@@ -157,7 +167,7 @@ export function compileHttp(checked: CheckedConfig, opts: CompileOptions = {}): 
   }
   const compiled = new Map<string, AddressServers>();
   for (const [k, a] of addresses) compiled.set(k, Object.freeze(buildNames(a)));
-  return Object.freeze({ main: compileMainConf(mainLevel), variables: vars.defs, servers: Object.freeze(servers), addresses: compiled });
+  return Object.freeze({ main: compileMainConf(mainLevel), variables: vars.defs, upstreams, proxied: used, servers: Object.freeze(servers), addresses: compiled });
 }
 
 interface MutableAddress {
@@ -257,9 +267,14 @@ function compileServer(level: ConfLevel, index: number, cx: CompileContext): Com
     locations: tree,
     serverReturn,
     rewrite: compileRewriteScript(level, cx.rewrite),
-    coreSrv: compileCoreSrvConf(level, names[0]?.regex ? '' : (names[0]?.name ?? '')),
-    conf: compileLocConf(level, prefix, cx.vars),
+    coreSrv: compileCoreSrvConf(level, primaryServerName(names[0]?.name ?? '')),
+    conf: compileLocConf(level, cx.loc),
   });
+}
+
+/** ngx_http_core_merge_srv_conf: `$server_name` is the first name, a regex with its `~`, `.x` as `x`. */
+function primaryServerName(first: string): string {
+  return first.startsWith('.') ? first.slice(1) : first;
 }
 
 function serverName(raw: string): ServerNameEntry {
@@ -326,7 +341,7 @@ function toLocationDef(level: ConfLevel, cx: CompileContext): LocationDef<Locati
     const r = compilePcre(name, modifier === '~*');
     if (r.ok) regex = r.re;
   }
-  const conf = compileLocConf(level, prefix, cx.vars);
+  const conf = compileLocConf(level, cx.loc);
   const label = `location ${modifier ? (modifier === '@' ? '' : modifier + ' ') : ''}${name}`;
   const retText = ret ? `return ${ret.code}${ret.text !== null ? ` ${JSON.stringify(ret.text)}` : ''}` : null;
   const payload: LocationConf = Object.freeze({
@@ -339,7 +354,7 @@ function toLocationDef(level: ConfLevel, cx: CompileContext): LocationDef<Locati
     rewrite: compileRewriteScript(level, cx.rewrite),
     escapedName: escapeUri(name, 'uri'),
     conf,
-    unsupported,
+    unsupported: conf.unsupported,
   });
   return {
     modifier,

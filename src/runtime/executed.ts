@@ -18,6 +18,12 @@ export const EXECUTED_DIRECTIVES: ReadonlySet<string> = new Set([
   'error_page', 'recursive_error_pages', 'log_not_found',
   // static files
   'root', 'alias', 'index',
+  // proxy and upstream (round robin)
+  'proxy_pass', 'proxy_set_header', 'proxy_http_version', 'proxy_pass_request_headers',
+  'proxy_pass_request_body', 'proxy_set_body', 'proxy_method', 'proxy_hide_header',
+  'proxy_pass_header', 'proxy_connect_timeout', 'proxy_read_timeout', 'proxy_next_upstream',
+  'proxy_next_upstream_tries', 'proxy_intercept_errors', 'proxy_buffer_size', 'upstream', 'server',
+  'chunked_transfer_encoding',
   // rewrite module
   'rewrite', 'return', 'set', 'if', 'break', 'rewrite_log', 'uninitialized_variable_warn',
 ]);

@@ -139,6 +139,11 @@ export class HttpConnection {
       // The client closed mid-body: nothing more can come, the connection cannot be reused.
       this.body.clientClosed = true;
       if (this.request) this.request.keepalive = false;
+      if (!this.body.done && this.body.onDone) {
+        this.body.failed = true;
+        this.body.status = 400;
+        this.body.onDone();
+      }
       return;
     }
     if (this.state === 'lingering' || this.state === 'idle') this.destroy();
@@ -204,6 +209,38 @@ export class HttpConnection {
     handleRequest(r, sink);
   }
 
+  /**
+   * Reads the whole request body for a handler (ngx_http_read_client_request_body with request
+   * buffering): resolves to the body, or to the status nginx answers (400 bad chunked, 413 too large).
+   */
+  readBody(r: HttpRequest): Promise<Buffer | number> {
+    const head = r.head;
+    if (this.body || r !== this.request || (head.contentLength <= 0 && !head.chunked)) return Promise.resolve(Buffer.alloc(0));
+    const body = new BodyDiscarder(head.chunked ? new ChunkedDecoder() : null, head.contentLength, r.conf.core.clientMaxBodySize, true);
+    this.body = body;
+    return new Promise((resolve) => {
+      const finish = (): void => {
+        body.onDone = null;
+        this.clearTimer();
+        r.bodyBytesRead = body.received;
+        if (body.failed) {
+          r.keepalive = false;
+          if (body.status === 413) r.lingeringClose = true;
+          resolve(body.status);
+        } else resolve(Buffer.concat(body.chunks ?? []));
+      };
+      body.onDone = finish;
+      this.pumpBody();
+      if (!body.done && !body.failed) {
+        // client_body_timeout: nginx answers 408 (logged only; the client gets no response).
+        this.setTimer(r.conf.core.clientBodyTimeout, () => {
+          body.onDone = null;
+          resolve(408);
+        });
+      }
+    });
+  }
+
   // The request's side of the body: discard (read and drop) or, later, hand to a reader.
   startDiscard(r: HttpRequest): number {
     if (this.body || r !== this.request) return 0;
@@ -230,6 +267,7 @@ export class HttpConnection {
       this.pending = rest;
     }
     if (body.failed && this.request) this.request.keepalive = false;
+    if ((body.done || body.failed) && body.onDone) body.onDone();
     if (body.done || body.failed) {
       this.socket.resume();
       if (this.sink?.ended) this.afterRequest();
@@ -367,6 +405,11 @@ class RequestSink implements ResponseSink {
     return this.conn.startDiscard(this.r);
   }
 
+  readBody(): Promise<Buffer | number> {
+    this.testExpect();
+    return this.conn.readBody(this.r);
+  }
+
   testExpect(): void {
     const r = this.r;
     if (r.expectTested || r.head.httpVersion < 1001) return;
@@ -381,8 +424,15 @@ class RequestSink implements ResponseSink {
   }
 }
 
-/** Reads and drops a request body (Content-Length or chunked); leftover bytes are the next request. */
+/**
+ * Reads a request body (Content-Length or chunked), dropping it or keeping it for a handler;
+ * leftover bytes are the next request.
+ */
 class BodyDiscarder {
+  /** The body, when kept. */
+  readonly chunks: Buffer[] | null;
+  received = 0;
+  onDone: (() => void) | null = null;
   done = false;
   failed = false;
   /** 400 for an invalid chunked body, 413 for one larger than client_max_body_size. */
@@ -395,8 +445,10 @@ class BodyDiscarder {
     private readonly chunked: ChunkedDecoder | null,
     contentLength: number,
     private readonly maxBody: number,
+    keep = false,
   ) {
     this.remaining = contentLength;
+    this.chunks = keep ? [] : null;
   }
 
   private fail(status: number): void {
@@ -409,11 +461,17 @@ class BodyDiscarder {
     if (this.chunked === null) {
       const take = Math.min(this.remaining, buf.length);
       this.remaining -= take;
+      this.received += take;
+      if (this.chunks !== null && take > 0) this.chunks.push(buf.subarray(0, take));
       if (this.remaining === 0) this.done = true;
       return buf.subarray(take);
     }
     const res = this.chunked.feed(buf);
-    for (const d of res.data) this.size += d.length;
+    for (const d of res.data) {
+      this.size += d.length;
+      this.received += d.length;
+      if (this.chunks !== null) this.chunks.push(d);
+    }
     if (res.kind === 'error') {
       this.fail(400);
       return Buffer.alloc(0);
@@ -446,6 +504,7 @@ function errorHead(http09: boolean, requestLine: string | undefined, method: str
     uri: '',
     args: '',
     exten: '',
+    quotedUri: false,
     schema: '',
     httpVersion: http09 ? 9 : 1001,
     httpProtocol: '',

@@ -38,7 +38,10 @@ export function headerFilter(r: HttpRequest): string {
   if (r.head.httpVersion < 1000) return '';
   const out = r.headersOut;
   // ngx_http_send_header: an error status (error_page, special responses) replaces the handler's.
-  if (r.errStatus) out.status = r.errStatus;
+  if (r.errStatus) {
+    out.status = r.errStatus;
+    out.statusLine = '';
+  }
   const status = out.status;
   if (status === 204) {
     r.headerOnly = true;
@@ -51,7 +54,7 @@ export function headerFilter(r: HttpRequest): string {
   if (out.lastModified !== -1 && status !== 200 && status !== 206 && status !== 304) out.lastModified = -1;
 
   const core = r.conf.core;
-  let head = 'HTTP/1.1 ' + statusLine(status) + '\r\n';
+  let head = 'HTTP/1.1 ' + (out.statusLine || statusLine(status)) + '\r\n';
   head += core.serverTokens === 'off' ? SERVER_OFF : SERVER_ON;
   head += 'Date: ' + httpDate() + '\r\n';
   if (out.contentType) head += 'Content-Type: ' + out.contentType + '\r\n';
@@ -60,8 +63,8 @@ export function headerFilter(r: HttpRequest): string {
   // A relative Location is made absolute and written here; any other stays in the header list,
   // where nginx pushed it, after Connection.
   let listLocation = false;
-  if (out.location !== null && out.location.length > 0) {
-    if (out.location.charCodeAt(0) === 0x2f /* / */ && core.absoluteRedirect) {
+  if (out.location !== null) {
+    if (out.location.length > 0 && out.location.charCodeAt(0) === 0x2f /* / */ && core.absoluteRedirect) {
       out.location = absoluteLocation(r, out.location);
       head += 'Location: ' + out.location + '\r\n';
     } else listLocation = true;

@@ -70,6 +70,8 @@ export interface RequestHead {
   args: string;
   /** The extension nginx found after the last `.` of the last segment. */
   exten: string;
+  /** r->quoted_uri: the URI had `%XX` escapes (proxy_pass then re-escapes the URI it sends). */
+  quotedUri: boolean;
   /** `http` in `GET http://host/`; empty for origin-form. */
   schema: string;
   /** nginx's encoding: 9, 1000, 1001 ... */
@@ -1128,6 +1130,7 @@ export class RequestParser {
       uri,
       args,
       exten,
+      quotedUri: l.quotedUri,
       schema: l.schemaEnd >= 0 ? latin1(d, l.schemaStart, l.schemaEnd) : '',
       httpVersion: l.httpVersion,
       httpProtocol: l.httpProtocolStart >= 0 ? latin1(d, l.httpProtocolStart, l.requestEnd) : '',

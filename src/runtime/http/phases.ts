@@ -10,6 +10,7 @@ import { specialResponseHandler } from './error-page.js';
 import type { LocationConf } from '../../compile/servers.js';
 import { runRewriteScript } from './rewrite.js';
 import { staticContent } from './static.js';
+import { proxyHandler } from '../proxy/proxy-handler.js';
 
 // Handler return codes (NGX_OK, NGX_DECLINED, NGX_DONE, NGX_ERROR); statuses are positive.
 export const OK = 0;
@@ -134,6 +135,7 @@ function runFromFindConfig(r: HttpRequest, sink: ResponseSink, named: LocationCo
     sink.log('error', `ngts: "${unsupported}" is not executed by this version of ngts${where}`);
     return 500;
   }
+  if (r.conf.proxy.pass !== null) return proxyHandler(r, sink, r.conf.proxy);
   return staticContent(r, sink);
 }
 

@@ -9,6 +9,7 @@ import type { VirtualServerMatch } from '../find-virtual-server.js';
 import type { RequestHead } from './parse-request.js';
 import type { VariableDef } from '../../compile/variable-table.js';
 import { NOT_EVALUATED } from './variables.js';
+import type { ProxyRequestState } from '../proxy/proxy-variables.js';
 
 /** The parts of the connection a request reads (ngx_connection_t). */
 export interface ConnectionInfo {
@@ -28,6 +29,8 @@ export interface ConnectionInfo {
 /** The response headers nginx keeps as fields (ngx_http_headers_out_t) plus the rest in order. */
 export class HeadersOut {
   status = 0;
+  /** A status line taken from the upstream (`200 Okay`), used as is unless an error status replaces it. */
+  statusLine = '';
   contentType = '';
   /** -1 when unknown (the body is then sent chunked or until close). */
   contentLength = -1;
@@ -85,6 +88,8 @@ export class HttpRequest {
   completed = false;
   /** `$remote_user`, once an auth module has parsed the credentials. */
   remoteUser: string | null = null;
+  /** The proxy module's state, once the request is proxied. */
+  proxy: ProxyRequestState | null = null;
   /** Called when a `set` variable is read before any `set` ran (uninitialized_variable_warn). */
   onUninitialized: ((name: string) => void) | null = null;
 

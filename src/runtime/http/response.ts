@@ -25,6 +25,8 @@ export interface ResponseSink {
    * the status nginx answers when the bytes already read are a bad (400) or too large (413) body.
    */
   discardBody(): number;
+  /** Reads the whole request body: the bytes, or the status nginx answers (400, 408, 413). */
+  readBody(): Promise<Buffer | number>;
   /** Sends `HTTP/1.1 100 Continue` when the client expects it (ngx_http_test_expect). */
   testExpect(): void;
   /** The connection went away: stop producing the response. */

@@ -1,0 +1,167 @@
+/**
+ * ngx_http_proxy_module's location configuration (ngx_http_proxy_pass, ngx_http_proxy_merge_loc_conf,
+ * ngx_http_proxy_init_headers): where `proxy_pass` sends the request, the headers it sets, and
+ * the inherited proxy_* settings.
+ */
+import { parseFlag, parseSize, parseTime, parseUrl } from '../config/values.js';
+import { compileComplexValue, type ComplexValue } from './complex-value.js';
+import type { ConfLevel } from './conf-level.js';
+import { implicitUpstream, type UpstreamConf } from './upstreams.js';
+import type { VariableTable } from './variable-table.js';
+
+export interface ProxyPass {
+  readonly upstream: UpstreamConf;
+  readonly https: boolean;
+  /** `$proxy_host`: the host (and port when not the default) as written, `localhost` for unix. */
+  readonly hostHeader: string;
+  /** `$proxy_port`. */
+  readonly port: string;
+  /** The URI part of the proxy_pass URL; null when it has none (the request URI goes as it came). */
+  readonly uri: string | null;
+  /** The location name the URI part replaces (empty in regex, named and `if` locations). */
+  readonly location: string;
+}
+
+/** One header the upstream request gets from proxy_set_header or nginx's defaults. */
+export interface ProxyHeader {
+  readonly name: string;
+  readonly value: ComplexValue;
+}
+
+export interface ProxyLocConf {
+  readonly pass: ProxyPass | null;
+  /** The merged list: the level's proxy_set_header entries, then nginx's defaults not overridden. */
+  readonly headers: readonly ProxyHeader[];
+  /** Lower-cased names of `headers`: client headers with these names are not passed. */
+  readonly headerNames: ReadonlySet<string>;
+  readonly httpVersion: '1.0' | '1.1';
+  readonly passRequestHeaders: boolean;
+  readonly passRequestBody: boolean;
+  readonly setBody: ComplexValue | null;
+  readonly method: ComplexValue | null;
+  /** Lower-cased names of upstream response headers not passed to the client. */
+  readonly hideHeaders: ReadonlySet<string>;
+  readonly connectTimeout: number;
+  readonly readTimeout: number;
+  readonly sendTimeout: number;
+  readonly buffering: boolean;
+  readonly requestBuffering: boolean;
+  readonly interceptErrors: boolean;
+  /** proxy_next_upstream conditions (error, timeout, invalid_header, http_502, …, off). */
+  readonly nextUpstream: ReadonlySet<string>;
+  readonly nextUpstreamTries: number;
+  readonly bufferSize: number;
+}
+
+// ngx_http_proxy_headers: the upstream request's headers unless proxy_set_header names them.
+const DEFAULT_HEADERS: readonly [string, string][] = [
+  ['Host', '$proxy_host'],
+  ['Connection', 'close'],
+  ['Content-Length', '$proxy_internal_body_length'],
+  ['Transfer-Encoding', '$proxy_internal_chunked'],
+  ['TE', ''],
+  ['Keep-Alive', ''],
+  ['Expect', ''],
+  ['Upgrade', ''],
+];
+
+// ngx_http_proxy_hide_headers: upstream response headers nginx never passes by default.
+const DEFAULT_HIDE = ['date', 'server', 'x-pad', 'x-accel-expires', 'x-accel-redirect', 'x-accel-limit-rate', 'x-accel-buffering', 'x-accel-charset'];
+
+export interface ProxyContext {
+  readonly vars: VariableTable;
+  readonly upstreams: ReadonlyMap<string, UpstreamConf>;
+  /** Collects the upstreams proxy_pass uses, by upstreamKey. */
+  readonly used: Map<string, UpstreamConf>;
+}
+
+/** The key under which an upstream's peers are kept: its name, or `host:port` when implicit. */
+export function upstreamKeyOf(u: UpstreamConf): string {
+  return u.explicit ? u.name : u.servers[0]!.text;
+}
+
+function flag(level: ConfLevel, name: string, dflt: boolean): boolean {
+  const v = level.value(name);
+  return v === undefined ? dflt : (parseFlag(v) ?? dflt);
+}
+
+function msec(level: ConfLevel, name: string, dflt: number): number {
+  const v = level.value(name);
+  return v === undefined ? dflt : (parseTime(v, false) ?? dflt);
+}
+
+/** Compiles the proxy configuration of a location (or `if`) level. */
+export function compileProxyLocConf(level: ConfLevel, cx: ProxyContext): ProxyLocConf {
+  const setHeaders = level.inherited('proxy_set_header').map((d) => [d.args[0]?.value ?? '', d.args[1]?.value ?? ''] as [string, string]);
+  const merged: [string, string][] = [...setHeaders];
+  for (const [name, value] of DEFAULT_HEADERS) {
+    if (!merged.some(([n]) => n.toLowerCase() === name.toLowerCase())) merged.push([name, value]);
+  }
+  const headers = merged.map(([name, value]) => ({ name, value: compileComplexValue(value, cx.vars) }));
+  const hide = new Set(DEFAULT_HIDE);
+  for (const d of level.inherited('proxy_hide_header')) hide.add((d.args[0]?.value ?? '').toLowerCase());
+  for (const d of level.inherited('proxy_pass_header')) hide.delete((d.args[0]?.value ?? '').toLowerCase());
+  const next = level.get('proxy_next_upstream');
+  const setBody = level.value('proxy_set_body');
+  const method = level.value('proxy_method');
+  return Object.freeze({
+    pass: compilePass(level, cx),
+    headers: Object.freeze(headers),
+    headerNames: new Set(merged.map(([n]) => n.toLowerCase())),
+    httpVersion: level.value('proxy_http_version') === '1.1' ? '1.1' : '1.0',
+    passRequestHeaders: flag(level, 'proxy_pass_request_headers', true),
+    passRequestBody: flag(level, 'proxy_pass_request_body', true),
+    setBody: setBody === undefined ? null : compileComplexValue(setBody, cx.vars),
+    method: method === undefined ? null : compileComplexValue(method, cx.vars),
+    hideHeaders: hide,
+    connectTimeout: msec(level, 'proxy_connect_timeout', 60_000),
+    readTimeout: msec(level, 'proxy_read_timeout', 60_000),
+    sendTimeout: msec(level, 'proxy_send_timeout', 60_000),
+    buffering: flag(level, 'proxy_buffering', true),
+    requestBuffering: flag(level, 'proxy_request_buffering', true),
+    interceptErrors: flag(level, 'proxy_intercept_errors', false),
+    nextUpstream: new Set(next ? next.args.map((a) => a.value) : ['error', 'timeout']),
+    nextUpstreamTries: Number(level.value('proxy_next_upstream_tries') ?? 0) || 0,
+    bufferSize: parseSize(level.value('proxy_buffer_size') ?? '') ?? 4096,
+  });
+}
+
+// ngx_http_proxy_pass: not inherited by nested locations, but `if` blocks take their location's.
+function compilePass(level: ConfLevel, cx: ProxyContext): ProxyPass | null {
+  let at: ConfLevel | null = level;
+  let d = undefined;
+  while (at) {
+    d = at.ownFirst('proxy_pass');
+    if (d !== undefined || at.kind !== 'if') break;
+    at = at.parent;
+  }
+  if (d === undefined || at === null) return null;
+  const url = d.args[0]?.value ?? '';
+  const lower = url.toLowerCase();
+  const https = lower.startsWith('https://');
+  const rest = url.slice(https ? 8 : 7);
+  const parsed = parseUrl(rest, { defaultPort: https ? 443 : 80, uriPart: true });
+  if (!parsed.ok) return null;
+  const u = parsed.url;
+  const a = u.address;
+  const unix = a.family === 'unix';
+  const host = a.family === 'unix' ? a.path : a.family === 'name' ? a.host : a.addr;
+  // An upstream block of that name (without a port) wins over a host name.
+  const named = u.noPort ? cx.upstreams.get(u.host) : undefined;
+  const upstream = named ?? implicitUpstream(host, u.port, unix, d.span.file, d.terminator.line);
+  if (!cx.used.has(upstreamKeyOf(upstream))) cx.used.set(upstreamKeyOf(upstream), upstream);
+  const hostHeader = unix ? 'localhost' : u.noPort || u.port === (https ? 443 : 80) ? u.host : `${u.host}:${u.portText}`;
+  // The location a URI part replaces: none in regex, named and `if` locations.
+  const block = at.kind === 'location' ? at.block : null;
+  const mod = block && block.args.length > 1 ? block.args[0]?.value : '';
+  const name = block ? (block.args[block.args.length - 1]?.value ?? '') : '';
+  const location = block && mod !== '~' && mod !== '~*' && !name.startsWith('@') ? name : '';
+  return {
+    upstream,
+    https,
+    hostHeader,
+    port: unix ? '' : u.noPort || u.port === (https ? 443 : 80) ? (https ? '443' : '80') : u.portText,
+    uri: u.uri === '' ? null : u.uri,
+    location,
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * `upstream` blocks and the implicit upstreams `proxy_pass http://host:port` creates
+ * (ngx_http_upstream_add, ngx_http_upstream_server): each a list of servers with their weight,
+ * max_fails, fail_timeout, backup and down flags. Host names are resolved once at start-up
+ * (resolveUpstreams), as nginx resolves them while reading the configuration.
+ */
+import type { Directive } from '../config/ast.js';
+import { parseNumber, parseTime, parseUrl } from '../config/values.js';
+import type { ConfLevel } from './conf-level.js';
+
+export interface UpstreamServer {
+  /** As written (`backend1:8080`), for `$upstream_addr` of unresolved names and messages. */
+  readonly text: string;
+  /** Host name or address; a unix socket path for `unix:`. */
+  readonly host: string;
+  readonly port: number;
+  readonly unix: boolean;
+  readonly weight: number;
+  readonly maxFails: number;
+  /** ms */
+  readonly failTimeout: number;
+  readonly backup: boolean;
+  readonly down: boolean;
+  readonly file: string;
+  readonly line: number;
+}
+
+export interface UpstreamConf {
+  readonly name: string;
+  /** False for the upstream a `proxy_pass http://host:port` creates. */
+  readonly explicit: boolean;
+  readonly servers: readonly UpstreamServer[];
+  /** `keepalive N`: idle connections cached per worker (0: none). */
+  readonly keepalive: number;
+  readonly keepaliveRequests: number;
+  readonly keepaliveTimeout: number;
+  readonly file: string;
+  readonly line: number;
+}
+
+/** The `upstream` blocks of the http level, by name (the first of a name wins; -t rejects duplicates). */
+export function compileUpstreams(http: ConfLevel): Map<string, UpstreamConf> {
+  const out = new Map<string, UpstreamConf>();
+  for (const d of http.own('upstream')) {
+    const name = d.args[0]?.value ?? '';
+    if (out.has(name) || d.block === null) continue;
+    const level = http.child('http', d);
+    const servers = level.own('server').map(upstreamServer);
+    const keepalive = parseNumber(level.value('keepalive') ?? '') ?? 0;
+    out.set(name, {
+      name,
+      explicit: true,
+      servers: Object.freeze(servers),
+      keepalive,
+      keepaliveRequests: parseNumber(level.value('keepalive_requests') ?? '') ?? 1000,
+      keepaliveTimeout: parseTime(level.value('keepalive_timeout') ?? '', false) ?? 60_000,
+      file: d.span.file,
+      line: d.terminator.line,
+    });
+  }
+  return out;
+}
+
+// ngx_http_upstream_server
+function upstreamServer(d: Directive): UpstreamServer {
+  const args = d.args.map((a) => a.value);
+  const text = args[0] ?? '';
+  const parsed = parseUrl(text, { defaultPort: 80 });
+  let host = text;
+  let port = 80;
+  let unix = false;
+  if (parsed.ok) {
+    const a = parsed.url.address;
+    unix = a.family === 'unix';
+    host = a.family === 'unix' ? a.path : a.family === 'name' ? a.host : a.addr;
+    port = parsed.url.port;
+  }
+  let weight = 1;
+  let maxFails = 1;
+  let failTimeout = 10_000;
+  let backup = false;
+  let down = false;
+  for (const p of args.slice(1)) {
+    if (p.startsWith('weight=')) weight = parseNumber(p.slice(7)) ?? 1;
+    else if (p.startsWith('max_fails=')) maxFails = parseNumber(p.slice(10)) ?? 1;
+    else if (p.startsWith('fail_timeout=')) failTimeout = (parseTime(p.slice(13), true) ?? 10) * 1000;
+    else if (p === 'backup') backup = true;
+    else if (p === 'down') down = true;
+  }
+  return { text, host, port, unix, weight, maxFails, failTimeout, backup, down, file: d.span.file, line: d.terminator.line };
+}
+
+/** The upstream nginx creates for `proxy_pass http://host[:port]` without an upstream block of that name. */
+export function implicitUpstream(host: string, port: number, unix: boolean, file: string, line: number): UpstreamConf {
+  const text = unix ? `unix:${host}` : `${host}:${port}`;
+  return {
+    name: unix ? `unix:${host}` : host,
+    explicit: false,
+    servers: [{ text, host, port, unix, weight: 1, maxFails: 1, failTimeout: 10_000, backup: false, down: false, file, line }],
+    keepalive: 0,
+    keepaliveRequests: 1000,
+    keepaliveTimeout: 60_000,
+    file,
+    line,
+  };
+}

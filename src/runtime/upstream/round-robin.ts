@@ -1,0 +1,165 @@
+/**
+ * nginx's round-robin balancer (src/http/ngx_http_upstream_round_robin.c): smooth weighted round
+ * robin over the primary peers, with max_fails/fail_timeout marking a peer unavailable, then the
+ * backup peers when no primary is left. One upstream's peer state is shared by all its requests.
+ */
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { UpstreamConf, UpstreamServer } from '../../compile/upstreams.js';
+
+/** One address of an upstream server (ngx_http_upstream_rr_peer_t). */
+export interface Peer {
+  /** `$upstream_addr`: `127.0.0.1:8080` or `unix:/path`. */
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly unix: boolean;
+  readonly weight: number;
+  readonly maxFails: number;
+  /** Seconds, as nginx keeps it (ngx_time() granularity matters for `accessed < checked`). */
+  readonly failTimeout: number;
+  readonly down: boolean;
+  currentWeight: number;
+  effectiveWeight: number;
+  fails: number;
+  /** Seconds: the last failure and the last check. */
+  accessed: number;
+  checked: number;
+  conns: number;
+}
+
+export interface PeerList {
+  readonly peers: readonly Peer[];
+  /** ngx_http_upstream_rr_peers_t.single: one primary peer, never marked as failed. */
+  readonly single: boolean;
+  readonly backup: PeerList | null;
+  /** The upstream's name, for `no live upstreams` and `$upstream_addr` when none is left. */
+  readonly name: string;
+}
+
+function makePeer(server: UpstreamServer, host: string): Peer {
+  const name = server.unix ? `unix:${host}` : `${host.includes(':') ? `[${host}]` : host}:${server.port}`;
+  return {
+    name,
+    host,
+    port: server.port,
+    unix: server.unix,
+    weight: server.weight,
+    maxFails: server.maxFails,
+    failTimeout: Math.floor(server.failTimeout / 1000),
+    down: server.down,
+    currentWeight: 0,
+    effectiveWeight: server.weight,
+    fails: 0,
+    accessed: 0,
+    checked: 0,
+    conns: 0,
+  };
+}
+
+/**
+ * Resolves the servers of `conf` into peers (every address of a host name, as nginx does at
+ * start-up). Rejects with nginx's `host not found in upstream "…"` message.
+ */
+export async function createPeers(conf: UpstreamConf): Promise<PeerList> {
+  const primary: Peer[] = [];
+  const backup: Peer[] = [];
+  for (const s of conf.servers) {
+    let hosts: string[];
+    if (s.unix || isIP(s.host)) hosts = [s.host];
+    else {
+      try {
+        hosts = (await lookup(s.host, { all: true })).map((a) => a.address);
+      } catch {
+        throw new Error(`host not found in upstream "${s.text}" in ${s.file}:${s.line}`);
+      }
+    }
+    for (const h of hosts) (s.backup ? backup : primary).push(makePeer(s, h));
+  }
+  const backupList: PeerList | null = backup.length ? { peers: backup, single: false, backup: null, name: conf.name } : null;
+  return { peers: primary, single: primary.length === 1 && backupList === null, backup: backupList, name: conf.name };
+}
+
+/** The balancer state of one request (ngx_http_upstream_rr_peer_data_t). */
+export class RoundRobinPeerData {
+  private list: PeerList;
+  private tried = new Set<Peer>();
+  current: Peer | null = null;
+  /** pc->tries: attempts left, all primary and backup peers. */
+  tries: number;
+
+  constructor(private readonly root: PeerList) {
+    this.list = root;
+    this.tries = root.peers.length + (root.backup?.peers.length ?? 0);
+  }
+
+  // ngx_http_upstream_get_round_robin_peer
+  /** The next peer to try, or null (NGX_BUSY: `no live upstreams`). */
+  get(now: number = Math.floor(Date.now() / 1000)): Peer | null {
+    const peers = this.list;
+    let peer: Peer | null;
+    if (peers.single) {
+      peer = peers.peers[0] ?? null;
+      if (peer !== null && peer.down) peer = null;
+    } else peer = this.pick(now);
+    if (peer !== null) {
+      this.current = peer;
+      peer.conns++;
+      return peer;
+    }
+    if (peers.backup !== null) {
+      this.list = peers.backup;
+      this.tried = new Set();
+      return this.get(now);
+    }
+    return null;
+  }
+
+  // ngx_http_upstream_get_peer: smooth weighted round robin.
+  private pick(now: number): Peer | null {
+    let best: Peer | null = null;
+    let total = 0;
+    for (const peer of this.list.peers) {
+      if (this.tried.has(peer) || peer.down) continue;
+      if (peer.maxFails && peer.fails >= peer.maxFails && now - peer.checked <= peer.failTimeout) continue;
+      peer.currentWeight += peer.effectiveWeight;
+      total += peer.effectiveWeight;
+      if (peer.effectiveWeight < peer.weight) peer.effectiveWeight++;
+      if (best === null || peer.currentWeight > best.currentWeight) best = peer;
+    }
+    if (best === null) return null;
+    this.tried.add(best);
+    best.currentWeight -= total;
+    if (now - best.checked > best.failTimeout) best.checked = now;
+    return best;
+  }
+
+  // ngx_http_upstream_free_round_robin_peer
+  /** Ends the use of the current peer; `failed` counts against max_fails. Returns a warning, if any. */
+  free(failed: boolean, now: number = Math.floor(Date.now() / 1000)): string | null {
+    const peer = this.current;
+    if (peer === null) return null;
+    peer.conns--;
+    if (this.list.single) {
+      this.tries = 0;
+      return null;
+    }
+    let warning: string | null = null;
+    if (failed) {
+      peer.fails++;
+      peer.accessed = now;
+      peer.checked = now;
+      if (peer.maxFails) {
+        peer.effectiveWeight -= Math.floor(peer.weight / peer.maxFails);
+        if (peer.fails >= peer.maxFails) warning = 'upstream server temporarily disabled';
+      }
+      if (peer.effectiveWeight < 0) peer.effectiveWeight = 0;
+    } else if (peer.accessed < peer.checked) peer.fails = 0;
+    if (this.tries) this.tries--;
+    return warning;
+  }
+
+  get name(): string {
+    return this.root.name;
+  }
+}
