@@ -7,6 +7,7 @@ import type { ConfLevel } from './conf-level.js';
 import type { VariableTable } from './variable-table.js';
 import { compileProxyLocConf, type ProxyLocConf } from './proxy-conf.js';
 import type { UpstreamConf } from './upstreams.js';
+import { compileHeadersConf, type HeadersConf } from './headers-conf.js';
 import { compileCoreLocConf, type CoreLocConf } from './http-core-conf.js';
 
 export interface HttpLocConf {
@@ -24,8 +25,32 @@ export interface HttpLocConf {
   readonly unsupported: string | null;
   /** `error_page` entries of the nearest level that has any (inherited whole). */
   readonly errorPages: readonly ErrorPage[];
+  /** ngx_http_try_files_module (not inherited: a level has its own or none). */
+  readonly tryFiles: TryFilesConf | null;
+  /** ngx_http_headers_filter_module: add_header, expires. */
+  readonly headers: HeadersConf;
   /** ngx_http_proxy_module; `pass` is null where there is no proxy_pass. */
   readonly proxy: ProxyLocConf;
+}
+
+/** `try_files`: the candidates, then the fallback URI, `@name` or `=code`. */
+export interface TryFilesConf {
+  readonly candidates: readonly { readonly name: ComplexValue; readonly testDir: boolean }[];
+  readonly fallback: { readonly code: number } | { readonly uri: ComplexValue };
+}
+
+// ngx_http_try_files: a candidate ending in `/` tests for a directory (and loses the slash).
+function compileTryFiles(level: ConfLevel, vars: VariableTable): TryFilesConf | null {
+  const d = level.ownFirst('try_files');
+  if (!d) return null;
+  const args = d.args.map((a) => a.value);
+  const last = args[args.length - 1] ?? '';
+  const candidates = args.slice(0, -1).map((a) => {
+    const testDir = a.endsWith('/');
+    return { name: compileComplexValue(testDir ? a.slice(0, -1) : a, vars), testDir };
+  });
+  const fallback = last.startsWith('=') ? { code: Number(last.slice(1)) } : { uri: compileComplexValue(last, vars) };
+  return Object.freeze({ candidates: Object.freeze(candidates), fallback });
 }
 
 /** What compiling a level's location configuration needs besides the level. */
@@ -81,7 +106,7 @@ function compileErrorPages(level: ConfLevel, vars: VariableTable): readonly Erro
 }
 
 /** Content handler directives ngts does not run yet. */
-const NOT_YET = ['fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass', 'stub_status', 'empty_gif', 'try_files'];
+const NOT_YET = ['fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass', 'stub_status', 'empty_gif'];
 
 function unsupportedHandler(level: ConfLevel): string | null {
   for (let l: ConfLevel | null = level; l; l = l.parent) {
@@ -104,6 +129,8 @@ export function compileLocConf(level: ConfLevel, cx: LocConfContext): HttpLocCon
     uninitializedVariableWarn: level.value('uninitialized_variable_warn') !== 'off',
     unsupported: level.kind === 'location' || level.kind === 'if' ? unsupportedHandler(level) : null,
     errorPages: compileErrorPages(level, vars),
+    tryFiles: level.kind === 'location' || level.kind === 'server' ? compileTryFiles(level, vars) : null,
+    headers: compileHeadersConf(level, vars),
     proxy: compileProxyLocConf(level, cx),
   });
 }

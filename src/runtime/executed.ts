@@ -16,8 +16,8 @@ export const EXECUTED_DIRECTIVES: ReadonlySet<string> = new Set([
   'server_tokens', 'msie_padding', 'msie_refresh', 'absolute_redirect', 'server_name_in_redirect',
   'port_in_redirect', 'types', 'default_type', 'etag', 'if_modified_since', 'internal',
   'error_page', 'recursive_error_pages', 'log_not_found',
-  // static files
-  'root', 'alias', 'index',
+  // static files, try_files, headers
+  'root', 'alias', 'index', 'try_files', 'add_header', 'expires',
   // proxy and upstream (round robin)
   'proxy_pass', 'proxy_set_header', 'proxy_http_version', 'proxy_pass_request_headers',
   'proxy_pass_request_body', 'proxy_set_body', 'proxy_method', 'proxy_hide_header',

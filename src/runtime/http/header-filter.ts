@@ -5,6 +5,7 @@
  */
 import { PRODUCT, PRODUCT_VERSION } from '../product.js';
 import type { HttpRequest } from './request.js';
+import { headersFilter, rangeHeaderFilter } from './headers-filter.js';
 import { statusLine } from './special-response.js';
 
 let cachedSecond = -1;
@@ -42,6 +43,9 @@ export function headerFilter(r: HttpRequest): string {
     out.status = r.errStatus;
     out.statusLine = '';
   }
+  // The filters before this one, in nginx's order: add_header/expires, then ranges.
+  headersFilter(r);
+  rangeHeaderFilter(r);
   const status = out.status;
   if (status === 204) {
     r.headerOnly = true;
@@ -59,7 +63,7 @@ export function headerFilter(r: HttpRequest): string {
   head += 'Date: ' + httpDate() + '\r\n';
   if (out.contentType) head += 'Content-Type: ' + out.contentType + '\r\n';
   if (out.contentLength >= 0) head += 'Content-Length: ' + out.contentLength + '\r\n';
-  if (out.lastModified !== -1) head += 'Last-Modified: ' + httpTime(out.lastModified) + '\r\n';
+  if (out.lastModified !== -1 && !out.lastModifiedInList) head += 'Last-Modified: ' + httpTime(out.lastModified) + '\r\n';
   // A relative Location is made absolute and written here; any other stays in the header list,
   // where nginx pushed it, after Connection.
   let listLocation = false;

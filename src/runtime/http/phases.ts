@@ -11,6 +11,7 @@ import type { LocationConf } from '../../compile/servers.js';
 import { runRewriteScript } from './rewrite.js';
 import { staticContent } from './static.js';
 import { proxyHandler } from '../proxy/proxy-handler.js';
+import { tryFilesHandler } from './try-files.js';
 
 // Handler return codes (NGX_OK, NGX_DECLINED, NGX_DONE, NGX_ERROR); statuses are positive.
 export const OK = 0;
@@ -126,6 +127,13 @@ function runFromFindConfig(r: HttpRequest, sink: ResponseSink, named: LocationCo
       sink.log('error', `rewrite or internal redirection cycle while processing "${r.uri}"`);
       return 500;
     }
+  }
+
+  // NGX_HTTP_PRECONTENT_PHASE: try_files
+  const tf = r.conf.tryFiles;
+  if (tf !== null) {
+    const rc = tryFilesHandler(r, sink, tf);
+    if (rc !== DECLINED) return rc;
   }
 
   // NGX_HTTP_CONTENT_PHASE

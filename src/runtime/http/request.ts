@@ -37,6 +37,8 @@ export class HeadersOut {
   /** null when there is no Location header; relative values are made absolute by the header filter. */
   location: string | null = null;
   lastModified = -1;
+  /** add_header Last-Modified put the header in the list: the fixed one is not written. */
+  lastModifiedInList = false;
   /** Headers without a field of their own, in the order they were added. */
   readonly headers: [string, string][] = [];
 }
@@ -71,6 +73,8 @@ export class HttpRequest {
   errorPage = false;
   headerOnly: boolean;
   headerSent = false;
+  /** r->allow_ranges: the static module serves ranges of this response. */
+  allowRanges = false;
   /** The body goes out with chunked transfer encoding. */
   chunked = false;
   /** The body must be read and thrown away before the next request on the connection. */

@@ -169,10 +169,7 @@ async function staticHandler(r: HttpRequest, sink: ResponseSink): Promise<number
       out.contentType = '';
       return 412;
     }
-    if (status === 200) {
-      // ngx_http_range_header_filter: a whole 200 response of known length advertises ranges.
-      out.headers.push(['Accept-Ranges', 'bytes']);
-    }
+    r.allowRanges = true;
     const head = headerFilter(r);
     if (r.headerOnly || out.contentLength === 0 || out.status === 304) {
       if (head) sink.write(head);
