@@ -8,6 +8,7 @@ import type { VariableTable } from './variable-table.js';
 import { compileProxyLocConf, type ProxyLocConf } from './proxy-conf.js';
 import type { UpstreamConf } from './upstreams.js';
 import { compileHeadersConf, type HeadersConf } from './headers-conf.js';
+import { compileAccessConf, type AccessConf } from './access-conf.js';
 import { compileCoreLocConf, type CoreLocConf } from './http-core-conf.js';
 
 export interface HttpLocConf {
@@ -25,6 +26,10 @@ export interface HttpLocConf {
   readonly unsupported: string | null;
   /** `error_page` entries of the nearest level that has any (inherited whole). */
   readonly errorPages: readonly ErrorPage[];
+  /** ngx_http_access_module: allow/deny of the nearest level with any, or null. */
+  readonly access: AccessConf | null;
+  /** `satisfy` (all). */
+  readonly satisfyAny: boolean;
   /** ngx_http_try_files_module (not inherited: a level has its own or none). */
   readonly tryFiles: TryFilesConf | null;
   /** ngx_http_headers_filter_module: add_header, expires. */
@@ -129,6 +134,8 @@ export function compileLocConf(level: ConfLevel, cx: LocConfContext): HttpLocCon
     uninitializedVariableWarn: level.value('uninitialized_variable_warn') !== 'off',
     unsupported: level.kind === 'location' || level.kind === 'if' ? unsupportedHandler(level) : null,
     errorPages: compileErrorPages(level, vars),
+    access: compileAccessConf(level),
+    satisfyAny: level.value('satisfy') === 'any',
     tryFiles: level.kind === 'location' || level.kind === 'server' ? compileTryFiles(level, vars) : null,
     headers: compileHeadersConf(level, vars),
     proxy: compileProxyLocConf(level, cx),

@@ -12,6 +12,7 @@ import { runRewriteScript } from './rewrite.js';
 import { staticContent } from './static.js';
 import { proxyHandler } from '../proxy/proxy-handler.js';
 import { tryFilesHandler } from './try-files.js';
+import { accessHandler } from './access.js';
 
 // Handler return codes (NGX_OK, NGX_DECLINED, NGX_DONE, NGX_ERROR); statuses are positive.
 export const OK = 0;
@@ -127,6 +128,14 @@ function runFromFindConfig(r: HttpRequest, sink: ResponseSink, named: LocationCo
       sink.log('error', `rewrite or internal redirection cycle while processing "${r.uri}"`);
       return 500;
     }
+  }
+
+  // NGX_HTTP_ACCESS_PHASE and NGX_HTTP_POST_ACCESS_PHASE (ngx_http_core_access_phase): with only
+  // the access module in it, `satisfy any` and `all` answer alike.
+  const access = r.conf.access;
+  if (access !== null) {
+    const rc = accessHandler(r, sink, access);
+    if (rc !== OK && rc !== DECLINED) return rc;
   }
 
   // NGX_HTTP_PRECONTENT_PHASE: try_files
