@@ -11,7 +11,7 @@ import { ErrorLog } from '../runtime/error-log.js';
 import { errnoText, HttpServer } from '../runtime/http-server.js';
 import type { LogLevel } from '../runtime/http/response.js';
 import { nginxMessage } from './log-line.js';
-import { resolveBuiltin } from '../runtime/http/variables.js';
+import { evaluate, resolveBuiltin } from '../runtime/http/variables.js';
 import { withProxyVariables } from '../runtime/proxy/proxy-variables.js';
 import { setPeerRegistry } from '../runtime/proxy/proxy-handler.js';
 import { createPeers, type PeerList } from '../runtime/upstream/round-robin.js';
@@ -51,7 +51,17 @@ export async function runServer(opts: RunOptions): Promise<number> {
   }
   if (startup.length) process.stderr.write(Buffer.from(startup.join('\n') + '\n', 'latin1'));
 
-  const http = compileHttp(checked, { prefix, builtins: withProxyVariables(resolveBuiltin) });
+  const http = compileHttp(checked, {
+    prefix,
+    builtins: withProxyVariables(resolveBuiltin),
+    mapRuntime: {
+      evaluate,
+      setCaptures: (r, m, names) => {
+        r.captures = m;
+        for (const n of names) r.values[n.index] = m.groups?.[n.name] ?? '';
+      },
+    },
+  });
   const logPath = opts.errorLog ?? http.main.errorLog[0] ?? 'stderr';
   const level = (logLevelOf(checked) ?? 'error') as LogLevel;
   let errorLog: ErrorLog;

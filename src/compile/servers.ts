@@ -11,6 +11,7 @@ import { ConfLevel } from './conf-level.js';
 import { compileCoreSrvConf, type CoreSrvConf } from './http-core-conf.js';
 import { compileLocConf, type HttpLocConf, type LocConfContext } from './http-loc-conf.js';
 import { compileUpstreams, type UpstreamConf } from './upstreams.js';
+import { compileMaps, type MapRuntime } from './map.js';
 import { compileRewriteScript, type RewriteCode, type RewriteContext } from './rewrite-script.js';
 import { VariableTable, type BuiltinResolver, type VariableDef } from './variable-table.js';
 import { compilePcre } from '../config/regex.js';
@@ -116,6 +117,8 @@ export interface CompileOptions {
   readonly prefix?: string;
   /** Getters of builtin variables; the router alone can do without (it evaluates none). */
   readonly builtins?: BuiltinResolver;
+  /** How map values are evaluated at request time; without it maps are not compiled. */
+  readonly mapRuntime?: MapRuntime;
 }
 
 /** What every compile step of one configuration shares. */
@@ -137,6 +140,7 @@ export function compileHttp(checked: CheckedConfig, opts: CompileOptions = {}): 
   const http = mainLevel.ownFirst('http');
   const httpLevel = http ? mainLevel.child('http', http) : null;
   const upstreams = httpLevel ? compileUpstreams(httpLevel) : new Map<string, UpstreamConf>();
+  if (httpLevel && opts.mapRuntime) compileMaps(httpLevel, vars, opts.mapRuntime);
   const used = new Map<string, UpstreamConf>();
   const loc: LocConfContext = { prefix, vars, upstreams, used };
   const cx: CompileContext = {

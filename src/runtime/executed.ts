@@ -24,6 +24,8 @@ export const EXECUTED_DIRECTIVES: ReadonlySet<string> = new Set([
   'proxy_pass_header', 'proxy_connect_timeout', 'proxy_read_timeout', 'proxy_next_upstream',
   'proxy_next_upstream_tries', 'proxy_intercept_errors', 'proxy_buffer_size', 'upstream', 'server',
   'chunked_transfer_encoding',
+  // map
+  'map',
   // access
   'allow', 'deny', 'satisfy',
   // rewrite module
