@@ -41,3 +41,17 @@ export function compileComplexValue(text: string, vars: VariableTable): ComplexV
   if (pos < text.length) parts.push({ kind: 'text', text: text.slice(pos) });
   return Object.freeze({ constant: null, parts: Object.freeze(parts), source: text, maxCapture });
 }
+
+/**
+ * The offset of the first `?` of `text` that is literal text, not part of a `$name`, or -1: where
+ * ngx_http_script_compile starts the arguments of a `rewrite` replacement (sc->compile_args).
+ */
+export function literalQuestionMark(text: string): number {
+  let from = 0;
+  for (const ref of scanVariables(text).refs) {
+    const q = text.indexOf('?', from);
+    if (q >= 0 && q < ref.offset) return q;
+    from = ref.capture ? ref.offset + 2 : ref.offset + (text[ref.offset + 1] === '{' ? ref.name.length + 3 : ref.name.length + 1);
+  }
+  return text.indexOf('?', from);
+}

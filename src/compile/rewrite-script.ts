@@ -7,7 +7,7 @@
 import type { Directive } from '../config/ast.js';
 import { parseIfCondition } from '../config/if-condition.js';
 import { compilePcre } from '../config/regex.js';
-import { compileComplexValue, type ComplexValue } from './complex-value.js';
+import { compileComplexValue, literalQuestionMark, type ComplexValue } from './complex-value.js';
 import type { ConfLevel } from './conf-level.js';
 import type { HttpLocConf } from './http-loc-conf.js';
 import type { VariableTable } from './variable-table.js';
@@ -27,13 +27,16 @@ export type RewriteCode =
       readonly re: RegExp;
       readonly pattern: string;
       readonly names: readonly { name: string; index: number }[];
+      /** The new URI (up to the replacement's `?`), or the whole Location of a redirect. */
       readonly replacement: ComplexValue;
+      /** The arguments after the replacement's `?` (not for redirects), else null. */
+      readonly args: ComplexValue | null;
       /** 301/302 for a redirect (flag, or a replacement starting with http://, https://, $scheme). */
       readonly status: number;
       readonly flag: RewriteFlag;
       /** The replacement did not end with `?`: the request's arguments are appended. */
       readonly addArgs: boolean;
-      /** The replacement has its own `?args`. */
+      /** The replacement has a literal `?` (sc->args): a redirect appends the arguments with `&`. */
       readonly hasArgs: boolean;
       readonly file: string;
       readonly line: number;
@@ -63,8 +66,9 @@ function compileCodes(level: ConfLevel, directives: readonly Directive[], cx: Re
   return codes;
 }
 
+// ngx_http_regex_compile: a named group is a variable that is "not found" until a match sets it.
 function namedGroups(names: readonly string[], cx: RewriteContext): { name: string; index: number }[] {
-  return names.map((name) => ({ name, index: cx.vars.settable(name).index }));
+  return names.map((name) => ({ name, index: cx.vars.index(name).index }));
 }
 
 function compileOne(level: ConfLevel, d: Directive, cx: RewriteContext): RewriteCode | null {
@@ -94,16 +98,21 @@ function compileOne(level: ConfLevel, d: Directive, cx: RewriteContext): Rewrite
       if (/^(https?:\/\/|\$scheme)/.test(args[1] ?? '')) status = 302;
       if (flag === 'redirect') status = 302;
       else if (flag === 'permanent') status = 301;
+      // ngx_http_script_compile with compile_args: a redirect keeps its `?` in the Location; an
+      // internal rewrite splits there into the URI and the arguments.
+      const q = literalQuestionMark(replacement);
+      const split = status === 0 && q >= 0;
       return {
         op: 'rewrite',
         re: r.re,
         pattern,
         names: namedGroups(r.names, cx),
-        replacement: compileComplexValue(replacement, cx.vars),
+        replacement: compileComplexValue(split ? replacement.slice(0, q) : replacement, cx.vars),
+        args: split ? compileComplexValue(replacement.slice(q + 1), cx.vars) : null,
         status,
         flag,
         addArgs,
-        hasArgs: replacement.includes('?'),
+        hasArgs: q >= 0,
         file: d.span.file,
         line: d.terminator.line,
       };

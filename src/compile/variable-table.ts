@@ -8,11 +8,16 @@ import type { HttpRequest } from '../runtime/http/request.js';
 /** Reads a variable for a request; undefined is nginx's "not found" (an empty value in strings). */
 export type VariableGetter = (r: HttpRequest) => string | undefined;
 
+/** Assigns a variable that lives in the request itself (`$args`): `set` calls it instead of filling a slot. */
+export type VariableSetter = (r: HttpRequest, value: string) => void;
+
 export interface VariableDef {
   readonly name: string;
   readonly index: number;
   /** null for a variable only `set` (or a later module) assigns. */
   get: VariableGetter | null;
+  /** ngx_http_variable_t.set_handler: where `set` stores the value, null for the request's slot. */
+  set: VariableSetter | null;
   /** NGX_HTTP_VAR_NOCACHEABLE: evaluated on every use ($uri, $args, $request_time, …). */
   noCache: boolean;
   /** Assigned by `set`: its value lives in the request's slot. */
@@ -20,7 +25,7 @@ export interface VariableDef {
 }
 
 /** Finds getters for builtin and prefix variables (`$http_x`, `$arg_y`, …) by name. */
-export type BuiltinResolver = (name: string) => { get: VariableGetter; noCache: boolean } | null;
+export type BuiltinResolver = (name: string) => { get: VariableGetter; set?: VariableSetter; noCache: boolean } | null;
 
 export class VariableTable {
   private readonly byName = new Map<string, VariableDef>();
@@ -34,7 +39,7 @@ export class VariableTable {
     let def = this.byName.get(key);
     if (def) return def;
     const b = this.builtins(key);
-    def = { name: key, index: this.defs.length, get: b ? b.get : null, noCache: b ? b.noCache : false, settable: false };
+    def = { name: key, index: this.defs.length, get: b ? b.get : null, set: b?.set ?? null, noCache: b ? b.noCache : false, settable: false };
     this.byName.set(key, def);
     this.defs.push(def);
     return def;

@@ -3,12 +3,13 @@
  * evaluation of complex values. Values are latin1 strings (one char per byte), as everything on
  * the request path.
  */
+import { realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { ComplexValue } from '../../compile/complex-value.js';
-import type { BuiltinResolver, VariableGetter } from '../../compile/variable-table.js';
+import type { BuiltinResolver, VariableGetter, VariableSetter } from '../../compile/variable-table.js';
 import { NGINX_VERSION } from '../product.js';
-import { httpArg } from './normalize-uri.js';
+import { escapeUri, httpArg } from './normalize-uri.js';
 import type { HttpRequest } from './request.js';
 
 const HOSTNAME = hostname();
@@ -60,7 +61,7 @@ function joinedHeader(header: string, sep: string): VariableGetter {
   };
 }
 
-// ngx_http_parse_multi_header_lines for Cookie: `name=value` pairs separated by `;` or `,`.
+// ngx_http_parse_multi_header_lines (1.22) for Cookie: the first Cookie header that has `name`.
 function cookieVar(name: string): VariableGetter {
   return (r) => {
     for (const h of r.head.headers) {
@@ -72,19 +73,35 @@ function cookieVar(name: string): VariableGetter {
   };
 }
 
+function asciiLower(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+
+/**
+ * nginx 1.22's cookie scan: at the start of each `;`/`,`-separated part, the name (any case), spaces,
+ * `=`, spaces, then the value up to the next `;` (a `,` does not end it). A part whose name is not
+ * followed by `=` is skipped from the character after the name on.
+ */
 function findCookie(value: string, name: string): string | undefined {
-  let start = 0;
+  if (name.length > value.length) return undefined;
   const end = value.length;
+  let start = 0;
   while (start < end) {
-    const lower = value.slice(start, start + name.length).toLowerCase();
-    if (lower === name && value[start + name.length] === '=' && (start === 0 || ' ;,'.includes(value[start - 1]!))) {
-      const vStart = start + name.length + 1;
-      let vEnd = vStart;
-      while (vEnd < end && value[vEnd] !== ';' && value[vEnd] !== ',') vEnd++;
-      return value.slice(vStart, vEnd);
+    if (asciiLower(value.slice(start, start + name.length)) === name) {
+      start += name.length;
+      while (start < end && value[start] === ' ') start++;
+      if (start < end && value[start++] === '=') {
+        while (start < end && value[start] === ' ') start++;
+        let last = start;
+        while (last < end && value[last] !== ';') last++;
+        return value.slice(start, last);
+      }
     }
-    while (start < end && value[start] !== ';' && value[start] !== ',') start++;
-    while (start < end && (value[start] === ' ' || value[start] === ';' || value[start] === ',')) start++;
+    while (start < end) {
+      const ch = value[start++];
+      if (ch === ';' || ch === ',') break;
+    }
+    while (start < end && value[start] === ' ') start++;
   }
   return undefined;
 }
@@ -114,11 +131,18 @@ function binaryAddr(r: HttpRequest): string {
   return a;
 }
 
-const STATIC: Record<string, { get: VariableGetter; noCache?: boolean }> = {
+const STATIC: Record<string, { get: VariableGetter; set?: VariableSetter; noCache?: boolean }> = {
   uri: { get: (r) => r.uri, noCache: true },
   document_uri: { get: (r) => r.uri, noCache: true },
   request_uri: { get: (r) => r.head.unparsedUri },
-  args: { get: (r) => r.args, noCache: true },
+  // ngx_http_variable_request_set: `set $args` changes the request's arguments.
+  args: {
+    get: (r) => r.args,
+    set: (r, v) => {
+      r.args = v;
+    },
+    noCache: true,
+  },
   query_string: { get: (r) => r.args, noCache: true },
   is_args: { get: (r) => (r.args.length ? '?' : ''), noCache: true },
   request: { get: (r) => r.head.requestLine },
@@ -154,12 +178,41 @@ const STATIC: Record<string, { get: VariableGetter; noCache?: boolean }> = {
   request_length: { get: (r) => String(r.head.requestLength + r.bodyBytesRead), noCache: true },
   document_root: { get: (r) => r.conf.core.root, noCache: true },
   request_filename: { get: (r) => documentPath(r), noCache: true },
-  realpath_root: { get: (r) => r.conf.core.root, noCache: true },
+  realpath_root: { get: realpathRoot, noCache: true },
   request_completion: { get: (r) => (r.completed ? 'OK' : '') },
-  remote_user: { get: (r) => r.remoteUser ?? undefined },
+  remote_user: { get: (r) => r.remoteUser ?? basicAuthUser(r) },
   request_body: { get: () => undefined },
   limit_rate: { get: () => '0' },
 };
+
+// ngx_http_variable_realpath_root: realpath(3) of root (or alias); nginx logs a failure at crit
+// and the variable comes out empty.
+function realpathRoot(r: HttpRequest): string | undefined {
+  try {
+    return realpathSync.native(Buffer.from(r.conf.core.root, 'latin1'), { encoding: 'buffer' }).toString('latin1');
+  } catch {
+    return undefined;
+  }
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*$/;
+
+// ngx_http_auth_basic_user: the user of `Authorization: Basic …`, when it decodes (nginx's strict
+// base64: the first `=` ends the data, any other byte outside the alphabet fails) and has a `:`
+// after a non-empty name.
+function basicAuthUser(r: HttpRequest): string | undefined {
+  const value = r.header('Authorization');
+  if (value === undefined || value.length < 6 || value.slice(0, 6).toLowerCase() !== 'basic ') return undefined;
+  let encoded = value.slice(6).replace(/^ +/, '');
+  if (encoded.length === 0) return undefined;
+  const eq = encoded.indexOf('=');
+  if (eq >= 0) encoded = encoded.slice(0, eq);
+  if (!BASE64.test(encoded) || encoded.length % 4 === 1) return undefined;
+  const auth = Buffer.from(encoded, 'base64').toString('latin1');
+  const colon = auth.indexOf(':');
+  if (colon <= 0) return undefined;
+  return auth.slice(0, colon);
+}
 
 function documentPath(r: HttpRequest): string {
   const core = r.conf.core;
@@ -171,7 +224,7 @@ function documentPath(r: HttpRequest): string {
 /** The getter of a builtin or prefix variable, or null when `name` is neither. */
 export const resolveBuiltin: BuiltinResolver = (name) => {
   const s = STATIC[name];
-  if (s) return { get: s.get, noCache: s.noCache ?? false };
+  if (s) return { get: s.get, ...(s.set === undefined ? {} : { set: s.set }), noCache: s.noCache ?? false };
   if (name.startsWith('http_')) return { get: headerVar(name.slice(5)), noCache: false };
   if (name.startsWith('sent_http_')) return { get: sentHeader(name.slice(10)), noCache: true };
   if (name.startsWith('cookie_')) return { get: cookieVar(name.slice(7)), noCache: false };
@@ -190,11 +243,13 @@ export function getVariable(r: HttpRequest, index: number): string | undefined {
     // A `set` variable: its slot, once assigned; before that its builtin getter, if any.
     if (slot !== NOT_EVALUATED) return slot;
     if (def.get === null) {
+      // ngx_http_rewrite_var: warns, and the empty value it returns is cached (one warning).
       r.uninitialized(def.name);
-      return undefined;
+      r.values[index] = '';
+      return '';
     }
   } else if (slot !== NOT_EVALUATED && !def.noCache) return slot;
-  if (def.get === null) return undefined;
+  if (def.get === null) return serverNameCapture(r, def.name);
   const v = def.get(r);
   if (!def.noCache) r.values[index] = v;
   return v;
@@ -203,6 +258,19 @@ export function getVariable(r: HttpRequest, index: number): string | undefined {
 /** Marks a slot that was never computed (distinct from a computed "not found"). */
 export const NOT_EVALUATED: unique symbol = Symbol('not evaluated');
 
+/**
+ * A variable no module defines is a named capture of some regex (the configuration check saw to
+ * that). Those of the server name are set when the server is chosen (ngx_http_regex_exec in
+ * ngx_http_find_virtual_server), before any later match can overwrite the slot: reading them
+ * from the server name's match while the slot is untouched gives the same value.
+ */
+function serverNameCapture(r: HttpRequest, name: string): string | undefined {
+  const groups = r.vs.captures?.groups;
+  if (groups === undefined) return undefined;
+  for (const key in groups) if (key.toLowerCase() === name) return groups[key];
+  return undefined;
+}
+
 /** The capture `n` of the request's last regex match ('' when it did not take part). */
 export function getCapture(r: HttpRequest, n: number): string {
   const m = r.captures;
@@ -210,14 +278,34 @@ export function getCapture(r: HttpRequest, n: number): string {
   return m[n] ?? '';
 }
 
-/** Evaluates a complex value for `r`. */
-export function evaluate(r: HttpRequest, cv: ComplexValue): string {
+/**
+ * r->quoted_uri || r->plus_in_uri: the request's path (before `?` or `#`) had a `%` escape or a
+ * `+`. Captures of the decoded URI then lose that encoding, so the rewrite module escapes them
+ * again where they land in arguments or redirects.
+ */
+export function uriWasEncoded(r: HttpRequest): boolean {
+  const raw = r.head.unparsedUri;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 0x3f /* ? */ || c === 0x23 /* # */) return false;
+    if (c === 0x25 /* % */ || c === 0x2b /* + */) return true;
+  }
+  return false;
+}
+
+/**
+ * Evaluates a complex value for `r`. With `escapeCaptures` (the script engine's e->quote or
+ * e->is_args), captures are escaped with NGX_ESCAPE_ARGS when the request URI was encoded
+ * (ngx_http_script_copy_capture_code).
+ */
+export function evaluate(r: HttpRequest, cv: ComplexValue, escapeCaptures = false): string {
   if (cv.constant !== null) return cv.constant;
+  const escape = escapeCaptures && cv.maxCapture > 0 && uriWasEncoded(r);
   let out = '';
   for (const p of cv.parts) {
     if (p.kind === 'text') out += p.text;
     else if (p.kind === 'var') out += getVariable(r, p.index) ?? '';
-    else out += getCapture(r, p.n);
+    else out += escape ? escapeUri(getCapture(r, p.n), 'args') : getCapture(r, p.n);
   }
   return out;
 }
