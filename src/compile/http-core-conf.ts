@@ -8,6 +8,8 @@ import type { RequestReadConfig } from '../runtime/http/parse-request.js';
 import type { ServerTokens } from '../runtime/http/special-response.js';
 import { directivesOf } from '../config/checks/expanded.js';
 import type { ConfLevel } from './conf-level.js';
+import { compileComplexValue, type ComplexValue } from './complex-value.js';
+import type { VariableTable } from './variable-table.js';
 
 /** The server-level directives of the core module (ngx_http_core_srv_conf_t). */
 export interface CoreSrvConf {
@@ -58,6 +60,10 @@ export interface CoreLocConf {
   readonly alias: boolean;
   /** For `alias` in a prefix location: how many bytes of the URI the alias replaces. */
   readonly aliasLength: number;
+  /** `root`/`alias` with variables: evaluated per request (then made absolute against `prefix`). */
+  readonly rootValue: ComplexValue | null;
+  /** The prefix, for roots with variables that evaluate to a relative path (ngx_get_full_name). */
+  readonly prefix: string;
 }
 
 /** nginx's built-in `types` when no level has a `types` block (ngx_http_core_default_types). */
@@ -97,7 +103,7 @@ export function compileCoreSrvConf(server: ConfLevel, serverName: string): CoreS
 }
 
 /** Compiles the core location configuration of a level (http, server, location, if). */
-export function compileCoreLocConf(level: ConfLevel, prefix: string): CoreLocConf {
+export function compileCoreLocConf(level: ConfLevel, prefix: string, vars: VariableTable): CoreLocConf {
   const tokens = level.value('server_tokens');
   const keepalive = level.get('keepalive_timeout');
   const disable = level.get('keepalive_disable');
@@ -135,7 +141,8 @@ export function compileCoreLocConf(level: ConfLevel, prefix: string): CoreLocCon
     chunkedTransferEncoding: flag(level, 'chunked_transfer_encoding', true),
     ifModifiedSince: ims === 'off' || ims === 'before' ? ims : 'exact',
     recursiveErrorPages: flag(level, 'recursive_error_pages', false),
-    ...compileRoot(level, prefix),
+    ...compileRoot(level, prefix, vars),
+    prefix,
   });
 }
 
@@ -161,7 +168,7 @@ function compileTypes(level: ConfLevel): ReadonlyMap<string, string> {
  * `root` and `alias` (ngx_http_core_root): the nearest level with either wins; `alias` is only
  * valid in a location and replaces that location's name. Default: `html` under the prefix.
  */
-function compileRoot(level: ConfLevel, prefix: string): { root: string; alias: boolean; aliasLength: number } {
+function compileRoot(level: ConfLevel, prefix: string, vars: VariableTable): { root: string; alias: boolean; aliasLength: number; rootValue: ComplexValue | null } {
   for (let l: ConfLevel | null = level; l; l = l.parent) {
     const root = l.ownFirst('root');
     const alias = l.ownFirst('alias');
@@ -173,13 +180,16 @@ function compileRoot(level: ConfLevel, prefix: string): { root: string; alias: b
       const name = args[args.length - 1]?.value ?? '';
       // A regex location's alias is the whole path (nginx's NGX_MAX_SIZE_T_VALUE): -1.
       const regex = args.length > 1 && (args[0]?.value === '~' || args[0]?.value === '~*');
-      return { root: absolutePath(value, prefix), alias: true, aliasLength: regex ? -1 : name.length };
+      const full = value.startsWith('$') ? value : absolutePath(value, prefix);
+      return { root: full, alias: true, aliasLength: regex ? -1 : name.length, rootValue: value.includes('$') ? compileComplexValue(full, vars) : null };
     }
     // ngx_http_core_root strips one trailing slash before making the path absolute: `root /;` is "".
+    // A value starting with `$` is made absolute per request instead.
     const stripped = value.endsWith('/') ? value.slice(0, -1) : value;
-    return { root: value.startsWith('/') ? stripped : absolutePath(stripped, prefix), alias: false, aliasLength: 0 };
+    const full = value.startsWith('/') || value.startsWith('$') ? stripped : absolutePath(stripped, prefix);
+    return { root: full, alias: false, aliasLength: 0, rootValue: value.includes('$') ? compileComplexValue(full, vars) : null };
   }
-  return { root: absolutePath('html', prefix), alias: false, aliasLength: 0 };
+  return { root: absolutePath('html', prefix), alias: false, aliasLength: 0, rootValue: null };
 }
 
 function absolutePath(p: string, prefix: string): string {

@@ -128,7 +128,7 @@ export function compileLocConf(level: ConfLevel, cx: LocConfContext): HttpLocCon
   const { prefix, vars } = cx;
   const index = level.inherited('index').flatMap((d) => d.args.map((a) => a.value));
   return Object.freeze({
-    core: compileCoreLocConf(level, prefix),
+    core: compileCoreLocConf(level, prefix, vars),
     index: Object.freeze(index.length ? index : ['index.html']),
     rewriteLog: level.value('rewrite_log') === 'on',
     uninitializedVariableWarn: level.value('uninitialized_variable_warn') !== 'off',

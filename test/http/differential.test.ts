@@ -26,9 +26,6 @@ const NOT_BUILT: Readonly<Record<string, string>> = {
   // nginx's $content_length of a chunked request is r->headers_in.content_length_n, which the body
   // discarder keeps (0 once the body is read); the request does not carry it yet (connection.ts).
   'content-length-n': '$content_length from the discarded body (connection.ts)',
-  // root/alias with variables are complex values in nginx (clcf->root_lengths); ngts keeps them as
-  // plain strings (http-core-conf.ts), so $document_root, $request_filename and static files differ.
-  'root-variables': 'root and alias with variables (http-core-conf.ts, static.ts)',
 };
 
 let agreed = 0;

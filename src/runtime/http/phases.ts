@@ -101,7 +101,8 @@ function runFromFindConfig(r: HttpRequest, sink: ResponseSink, named: LocationCo
     const loc = m.loc === null ? null : m.loc.payload;
     r.loc = loc;
     r.conf = loc === null ? r.server.conf : loc.conf;
-    if (m.captures !== null) r.captures = m.captures;
+    // A regex location's match replaces the captures, even with none of its own (r->ncaptures).
+    if (m.reason === 'regex') r.captures = m.captures;
     if (m.named !== null && loc !== null) setNamedCaptures(r, m.named);
     if (!r.internal && loc !== null && loc.internal) return 404;
     updateLocationConfig(r);

@@ -11,6 +11,7 @@ import type { HttpRequest } from './request.js';
 import { setContentType, type ResponseSink } from './response.js';
 import { headerFilter } from './header-filter.js';
 import { escapeUri } from './normalize-uri.js';
+import { mapUriToPath } from './document-root.js';
 
 const DONE = -4;
 /** Files up to this size are read whole and written with the head in one write. */
@@ -32,16 +33,6 @@ function sysError(e: unknown): string {
     EISDIR: '21: Is a directory',
   };
   return ` (${known[code] ?? code})`;
-}
-
-// ngx_http_map_uri_to_path
-/** The file path for the request's URI under the location's root or alias (latin1 bytes). */
-export function mapUriToPath(r: HttpRequest): string | null {
-  const core = r.conf.core;
-  if (core.alias && !r.validLocation) return null;
-  if (!core.alias) return core.root + r.uri;
-  if (core.aliasLength < 0) return core.root;
-  return core.root + r.uri.slice(core.aliasLength);
 }
 
 /** Runs the content phase's default handlers for `r`. */

@@ -11,6 +11,7 @@ import { namedLocation } from './phases.js';
 import type { HttpRequest } from './request.js';
 import type { ResponseSink } from './response.js';
 import { evaluate } from './variables.js';
+import { documentRoot } from './document-root.js';
 
 const DECLINED = -5;
 
@@ -23,7 +24,7 @@ export function tryFilesHandler(r: HttpRequest, sink: ResponseSink, tf: TryFiles
     let name = evaluate(r, c.name);
     // A candidate with variables under a prefix alias starts with the location name: cut it.
     if (alias > 0 && c.name.constant === null && name.startsWith(r.uri.slice(0, alias))) name = name.slice(alias);
-    const path = (alias < 0 ? core.root : core.root) + name;
+    const path = documentRoot(r) + name;
     let isDir: boolean;
     try {
       isDir = statSync(Buffer.from(path, 'latin1')).isDirectory();

@@ -11,6 +11,7 @@ import type { BuiltinResolver, VariableGetter, VariableSetter } from '../../comp
 import { NGINX_VERSION } from '../product.js';
 import { escapeUri, httpArg } from './normalize-uri.js';
 import type { HttpRequest } from './request.js';
+import { documentRoot, mapUriToPath } from './document-root.js';
 
 const HOSTNAME = hostname();
 
@@ -176,7 +177,7 @@ const STATIC: Record<string, { get: VariableGetter; set?: VariableSetter; noCach
   body_bytes_sent: { get: (r) => String(Math.max(0, r.bytesSent - r.headBytes)), noCache: true },
   bytes_sent: { get: (r) => String(r.bytesSent), noCache: true },
   request_length: { get: (r) => String(r.head.requestLength + r.bodyBytesRead), noCache: true },
-  document_root: { get: (r) => r.conf.core.root, noCache: true },
+  document_root: { get: (r) => documentRoot(r), noCache: true },
   request_filename: { get: (r) => documentPath(r), noCache: true },
   realpath_root: { get: realpathRoot, noCache: true },
   request_completion: { get: (r) => (r.completed ? 'OK' : '') },
@@ -189,7 +190,7 @@ const STATIC: Record<string, { get: VariableGetter; set?: VariableSetter; noCach
 // and the variable comes out empty.
 function realpathRoot(r: HttpRequest): string | undefined {
   try {
-    return realpathSync.native(Buffer.from(r.conf.core.root, 'latin1'), { encoding: 'buffer' }).toString('latin1');
+    return realpathSync.native(Buffer.from(documentRoot(r), 'latin1'), { encoding: 'buffer' }).toString('latin1');
   } catch {
     return undefined;
   }
@@ -214,11 +215,8 @@ function basicAuthUser(r: HttpRequest): string | undefined {
   return auth.slice(0, colon);
 }
 
-function documentPath(r: HttpRequest): string {
-  const core = r.conf.core;
-  if (!core.alias) return core.root + r.uri;
-  if (core.aliasLength < 0) return core.root;
-  return core.root + r.uri.slice(core.aliasLength);
+function documentPath(r: HttpRequest): string | undefined {
+  return mapUriToPath(r) ?? undefined;
 }
 
 /** The getter of a builtin or prefix variable, or null when `name` is neither. */
