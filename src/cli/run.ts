@@ -14,6 +14,7 @@ import { nginxMessage } from './log-line.js';
 import { evaluate, resolveBuiltin } from '../runtime/http/variables.js';
 import { withProxyVariables } from '../runtime/proxy/proxy-variables.js';
 import { setPeerRegistry } from '../runtime/proxy/proxy-handler.js';
+import { setLimitZones } from '../runtime/http/limit-zones.js';
 import { createPeers, type PeerList } from '../runtime/upstream/round-robin.js';
 import { EXECUTED_DIRECTIVES } from '../runtime/executed.js';
 import { directivesOf } from '../config/checks/expanded.js';
@@ -93,6 +94,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
     return 1;
   }
   setPeerRegistry(peers);
+  setLimitZones(http.limitZones.req, http.limitZones.conn);
   const server = new HttpServer(http, errorLog);
   try {
     await server.listen();

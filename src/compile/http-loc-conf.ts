@@ -9,6 +9,7 @@ import { compileProxyLocConf, type ProxyLocConf } from './proxy-conf.js';
 import type { UpstreamConf } from './upstreams.js';
 import { compileHeadersConf, type HeadersConf } from './headers-conf.js';
 import { compileAccessConf, type AccessConf } from './access-conf.js';
+import { compileLimitConnConf, compileLimitReqConf, type LimitConnConf, type LimitReqConf } from './limit-conf.js';
 import { compileCoreLocConf, type CoreLocConf } from './http-core-conf.js';
 
 export interface HttpLocConf {
@@ -26,6 +27,9 @@ export interface HttpLocConf {
   readonly unsupported: string | null;
   /** `error_page` entries of the nearest level that has any (inherited whole). */
   readonly errorPages: readonly ErrorPage[];
+  /** ngx_http_limit_req_module / ngx_http_limit_conn_module (null: no limits). */
+  readonly limitReq: LimitReqConf | null;
+  readonly limitConn: LimitConnConf | null;
   /** ngx_http_access_module: allow/deny of the nearest level with any, or null. */
   readonly access: AccessConf | null;
   /** `satisfy` (all). */
@@ -134,6 +138,8 @@ export function compileLocConf(level: ConfLevel, cx: LocConfContext): HttpLocCon
     uninitializedVariableWarn: level.value('uninitialized_variable_warn') !== 'off',
     unsupported: level.kind === 'location' || level.kind === 'if' ? unsupportedHandler(level) : null,
     errorPages: compileErrorPages(level, vars),
+    limitReq: compileLimitReqConf(level),
+    limitConn: compileLimitConnConf(level),
     access: compileAccessConf(level),
     satisfyAny: level.value('satisfy') === 'any',
     tryFiles: level.kind === 'location' || level.kind === 'server' ? compileTryFiles(level, vars) : null,

@@ -12,6 +12,7 @@ import { compileCoreSrvConf, type CoreSrvConf } from './http-core-conf.js';
 import { compileLocConf, type HttpLocConf, type LocConfContext } from './http-loc-conf.js';
 import { compileUpstreams, type UpstreamConf } from './upstreams.js';
 import { compileMaps, type MapRuntime } from './map.js';
+import { compileLimitZones, type LimitZone } from './limit-conf.js';
 import { compileRewriteScript, type RewriteCode, type RewriteContext } from './rewrite-script.js';
 import { VariableTable, type BuiltinResolver, type VariableDef } from './variable-table.js';
 import { compilePcre } from '../config/regex.js';
@@ -101,6 +102,8 @@ export interface CompiledHttp {
   readonly main: MainConf;
   /** `upstream` blocks by name. */
   readonly upstreams: ReadonlyMap<string, UpstreamConf>;
+  /** limit_req_zone and limit_conn_zone zones by name. */
+  readonly limitZones: { readonly req: ReadonlyMap<string, LimitZone>; readonly conn: ReadonlyMap<string, LimitZone> };
   /** The upstreams proxy_pass sends to (explicit or implicit), by peer key. */
   readonly proxied: ReadonlyMap<string, UpstreamConf>;
   /** Every variable the configuration uses, by slot. */
@@ -141,6 +144,7 @@ export function compileHttp(checked: CheckedConfig, opts: CompileOptions = {}): 
   const httpLevel = http ? mainLevel.child('http', http) : null;
   const upstreams = httpLevel ? compileUpstreams(httpLevel) : new Map<string, UpstreamConf>();
   if (httpLevel && opts.mapRuntime) compileMaps(httpLevel, vars, opts.mapRuntime);
+  const limitZones = httpLevel ? compileLimitZones(httpLevel, vars) : { req: new Map<string, LimitZone>(), conn: new Map<string, LimitZone>() };
   const used = new Map<string, UpstreamConf>();
   const loc: LocConfContext = { prefix, vars, upstreams, used };
   const cx: CompileContext = {
@@ -171,7 +175,7 @@ export function compileHttp(checked: CheckedConfig, opts: CompileOptions = {}): 
   }
   const compiled = new Map<string, AddressServers>();
   for (const [k, a] of addresses) compiled.set(k, Object.freeze(buildNames(a)));
-  return Object.freeze({ main: compileMainConf(mainLevel), variables: vars.defs, upstreams, proxied: used, servers: Object.freeze(servers), addresses: compiled });
+  return Object.freeze({ main: compileMainConf(mainLevel), variables: vars.defs, upstreams, proxied: used, limitZones, servers: Object.freeze(servers), addresses: compiled });
 }
 
 interface MutableAddress {

@@ -24,6 +24,9 @@ export const EXECUTED_DIRECTIVES: ReadonlySet<string> = new Set([
   'proxy_pass_header', 'proxy_connect_timeout', 'proxy_read_timeout', 'proxy_next_upstream',
   'proxy_next_upstream_tries', 'proxy_intercept_errors', 'proxy_buffer_size', 'upstream', 'server',
   'chunked_transfer_encoding',
+  // limits
+  'limit_req_zone', 'limit_req', 'limit_req_status', 'limit_req_log_level', 'limit_req_dry_run',
+  'limit_conn_zone', 'limit_conn', 'limit_conn_status', 'limit_conn_log_level', 'limit_conn_dry_run',
   // map
   'map',
   // access

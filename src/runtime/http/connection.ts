@@ -90,6 +90,7 @@ export class HttpConnection {
     this.clearTimer();
     this.socket.destroy();
     if (this.sink) this.sink.aborted = true;
+    this.request?.release();
     this.host.closed(this);
   }
 
@@ -291,6 +292,7 @@ export class HttpConnection {
     if (!r || this.state !== 'request') return;
     this.clearTimer();
     const bodyUnread = (r.head.contentLength > 0 || r.head.chunked) && !(this.body?.done ?? false);
+    r.release();
     this.request = null;
     this.sink = null;
     const keep = r.keepalive && !this.host.exiting && !(this.body?.failed ?? false) && !(bodyUnread && !this.body);

@@ -13,6 +13,7 @@ import { staticContent } from './static.js';
 import { proxyHandler } from '../proxy/proxy-handler.js';
 import { tryFilesHandler } from './try-files.js';
 import { accessHandler } from './access.js';
+import { preaccessPhase } from './limit-zones.js';
 
 // Handler return codes (NGX_OK, NGX_DECLINED, NGX_DONE, NGX_ERROR); statuses are positive.
 export const OK = 0;
@@ -131,6 +132,15 @@ function runFromFindConfig(r: HttpRequest, sink: ResponseSink, named: LocationCo
     }
   }
 
+  // NGX_HTTP_PREACCESS_PHASE: limit_req, limit_conn
+  const pre = preaccessPhase(r, sink);
+  if (typeof pre !== 'number') return pre.then((rc) => (rc === DECLINED ? fromAccess(r, sink) : rc));
+  if (pre !== DECLINED) return pre;
+  return fromAccess(r, sink);
+}
+
+/** From the access phase to the content phase. */
+function fromAccess(r: HttpRequest, sink: ResponseSink): number | Promise<number> {
   // NGX_HTTP_ACCESS_PHASE and NGX_HTTP_POST_ACCESS_PHASE (ngx_http_core_access_phase): with only
   // the access module in it, `satisfy any` and `all` answer alike.
   const access = r.conf.access;

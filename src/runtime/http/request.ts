@@ -39,6 +39,12 @@ export class HeadersOut {
   lastModified = -1;
   /** add_header Last-Modified put the header in the list: the fixed one is not written. */
   lastModifiedInList = false;
+  /**
+   * r->headers_out.server / .date were set by an upstream (proxy_pass_header Server, Date): nginx's
+   * own header is not written; the upstream's, if any, is in `headers`.
+   */
+  serverInList = false;
+  dateInList = false;
   /** Headers without a field of their own, in the order they were added. */
   readonly headers: [string, string][] = [];
 }
@@ -92,6 +98,11 @@ export class HttpRequest {
   completed = false;
   /** `$remote_user`, once an auth module has parsed the credentials. */
   remoteUser: string | null = null;
+  /** `$limit_req_status` / `$limit_conn_status` (null until the module ran). */
+  limitReqStatus: string | null = null;
+  limitConnStatus: string | null = null;
+  /** Run once when the request is done (ngx_pool_cleanup of the request pool). */
+  readonly cleanups: (() => void)[] = [];
   /** The proxy module's state, once the request is proxied. */
   proxy: ProxyRequestState | null = null;
   /** Called when a `set` variable is read before any `set` ran (uninitialized_variable_warn). */
@@ -115,6 +126,12 @@ export class HttpRequest {
     this.keepalive = head.keepalive;
     this.lingeringClose = head.contentLength > 0 || head.chunked;
     this.headerOnly = head.method === 'HEAD';
+  }
+
+  /** Runs the cleanups (once): the request is over, answered or not. */
+  release(): void {
+    const list = this.cleanups.splice(0);
+    for (const c of list) c();
   }
 
   uninitialized(name: string): void {

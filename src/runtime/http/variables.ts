@@ -183,6 +183,8 @@ const STATIC: Record<string, { get: VariableGetter; set?: VariableSetter; noCach
   request_completion: { get: (r) => (r.completed ? 'OK' : '') },
   remote_user: { get: (r) => r.remoteUser ?? basicAuthUser(r) },
   request_body: { get: () => undefined },
+  limit_req_status: { get: (r) => r.limitReqStatus ?? undefined, noCache: true },
+  limit_conn_status: { get: (r) => r.limitConnStatus ?? undefined, noCache: true },
   limit_rate: { get: () => '0' },
 };
 
