@@ -9,6 +9,7 @@ import { compileProxyLocConf, type ProxyLocConf } from './proxy-conf.js';
 import type { UpstreamConf } from './upstreams.js';
 import { compileHeadersConf, type HeadersConf } from './headers-conf.js';
 import { compileAccessConf, type AccessConf } from './access-conf.js';
+import { compileAuthRequestConf, type AuthRequestConf } from './auth-request-conf.js';
 import { compileLimitConnConf, compileLimitReqConf, type LimitConnConf, type LimitReqConf } from './limit-conf.js';
 import { compileCoreLocConf, type CoreLocConf } from './http-core-conf.js';
 
@@ -30,6 +31,8 @@ export interface HttpLocConf {
   /** ngx_http_limit_req_module / ngx_http_limit_conn_module (null: no limits). */
   readonly limitReq: LimitReqConf | null;
   readonly limitConn: LimitConnConf | null;
+  /** ngx_http_auth_request_module (null: none or off). */
+  readonly authRequest: AuthRequestConf | null;
   /** ngx_http_access_module: allow/deny of the nearest level with any, or null. */
   readonly access: AccessConf | null;
   /** `satisfy` (all). */
@@ -141,6 +144,7 @@ export function compileLocConf(level: ConfLevel, cx: LocConfContext): HttpLocCon
     limitReq: compileLimitReqConf(level),
     limitConn: compileLimitConnConf(level),
     access: compileAccessConf(level),
+    authRequest: compileAuthRequestConf(level, vars),
     satisfyAny: level.value('satisfy') === 'any',
     tryFiles: level.kind === 'location' || level.kind === 'server' ? compileTryFiles(level, vars) : null,
     headers: compileHeadersConf(level, vars),

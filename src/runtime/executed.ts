@@ -30,7 +30,7 @@ export const EXECUTED_DIRECTIVES: ReadonlySet<string> = new Set([
   // map
   'map',
   // access
-  'allow', 'deny', 'satisfy',
+  'allow', 'deny', 'satisfy', 'auth_request', 'auth_request_set',
   // rewrite module
   'rewrite', 'return', 'set', 'if', 'break', 'rewrite_log', 'uninitialized_variable_warn',
 ]);

@@ -32,7 +32,8 @@ export function accessHandler(r: HttpRequest, sink: ResponseSink, conf: AccessCo
       if (!addr.match(rule.range as [ipaddr.IPv4, number] & [ipaddr.IPv6, number])) continue;
     }
     if (rule.deny) {
-      sink.log('error', 'access forbidden by rule');
+      // With `satisfy any` the post-access phase logs it, if no other handler allows.
+      if (!r.conf.satisfyAny) sink.log('error', 'access forbidden by rule');
       return 403;
     }
     return OK;

@@ -31,19 +31,21 @@ export type LimitConnZones = ReadonlyMap<string, LimitConnZoneState>;
 // ngx_http_limit_conn_handler
 /** DECLINED to go on, or the rejection status; counts are released by the request's cleanups. */
 export function limitConnHandler(r: HttpRequest, sink: ResponseSink, conf: LimitConnConf, zones: LimitConnZones): number {
-  if (r.limitConnStatus !== null) return DECLINED;
+  // r->main->limit_conn_status: a request and its subrequests are charged once.
+  const main = r.parent ?? r;
+  if (main.limitConnStatus !== null) return DECLINED;
   const taken: (() => void)[] = [];
   const reject = (): number => {
     // ngx_http_limit_conn_cleanup_all: give back what this request took so far.
     for (const release of taken) {
       release();
-      r.cleanups.splice(r.cleanups.indexOf(release), 1);
+      main.cleanups.splice(main.cleanups.indexOf(release), 1);
     }
     if (conf.dryRun) {
-      r.limitConnStatus = 'REJECTED_DRY_RUN';
+      main.limitConnStatus = 'REJECTED_DRY_RUN';
       return DECLINED;
     }
-    r.limitConnStatus = 'REJECTED';
+    main.limitConnStatus = 'REJECTED';
     return conf.status;
   };
   for (const limit of conf.limits) {
@@ -55,7 +57,7 @@ export function limitConnHandler(r: HttpRequest, sink: ResponseSink, conf: Limit
       sink.log('error', `the value of the "${state.zone.key.source}" key is more than 255 bytes: "${key}"`);
       continue;
     }
-    r.limitConnStatus = 'PASSED';
+    main.limitConnStatus = 'PASSED';
     const count = state.counts.get(key);
     if (count === undefined) {
       if (state.counts.size >= state.capacity) return reject();
@@ -69,7 +71,7 @@ export function limitConnHandler(r: HttpRequest, sink: ResponseSink, conf: Limit
     }
     const release = (): void => state.release(key);
     taken.push(release);
-    r.cleanups.push(release);
+    main.cleanups.push(release);
   }
   return DECLINED;
 }

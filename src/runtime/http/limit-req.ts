@@ -98,7 +98,9 @@ const BELOW: Record<string, LogLevel> = { error: 'warn', warn: 'notice', notice:
 // ngx_http_limit_req_handler
 /** DECLINED to go on (maybe after a delay), or the rejection status. */
 export function limitReqHandler(r: HttpRequest, sink: ResponseSink, conf: LimitReqConf, zones: LimitReqZones): number | Promise<number> {
-  if (r.limitReqStatus !== null) return DECLINED;
+  // r->main->limit_req_status: a request and its subrequests are charged once.
+  const main = r.parent ?? r;
+  if (main.limitReqStatus !== null) return DECLINED;
   const now = Date.now();
   let rc: 'ok' | 'again' | 'busy' | 'error' | 'declined' = 'declined';
   let excess = 0;
@@ -129,25 +131,25 @@ export function limitReqHandler(r: HttpRequest, sink: ResponseSink, conf: LimitR
     else sink.log('alert', `could not allocate node in limit_req zone "${zone}"`);
     for (const s of held) if (s.node) s.node.count--;
     if (conf.dryRun) {
-      r.limitReqStatus = 'REJECTED_DRY_RUN';
+      main.limitReqStatus = 'REJECTED_DRY_RUN';
       return DECLINED;
     }
-    r.limitReqStatus = 'REJECTED';
+    main.limitReqStatus = 'REJECTED';
     return conf.status;
   }
   if (rc === 'again') excess = 0;
   const last = Math.min(n, conf.limits.length - 1);
   const acc = account(conf.limits, Math.min(n, conf.limits.length), zones, excess, conf.limits[last]!, now);
   if (acc.delay === 0) {
-    r.limitReqStatus = 'PASSED';
+    main.limitReqStatus = 'PASSED';
     return DECLINED;
   }
   sink.log(BELOW[conf.logLevel]!, `delaying request${dry}, excess: ${fmt(acc.excess)}, by zone "${acc.limit.zone}"`);
   if (conf.dryRun) {
-    r.limitReqStatus = 'DELAYED_DRY_RUN';
+    main.limitReqStatus = 'DELAYED_DRY_RUN';
     return DECLINED;
   }
-  r.limitReqStatus = 'DELAYED';
+  main.limitReqStatus = 'DELAYED';
   return new Promise((resolve) => setTimeout(() => resolve(DECLINED), acc.delay));
 }
 

@@ -13,6 +13,7 @@ import { staticContent } from './static.js';
 import { proxyHandler } from '../proxy/proxy-handler.js';
 import { tryFilesHandler } from './try-files.js';
 import { accessHandler } from './access.js';
+import { authRequestHandler } from './auth-request.js';
 import { preaccessPhase } from './limit-zones.js';
 
 // Handler return codes (NGX_OK, NGX_DECLINED, NGX_DONE, NGX_ERROR); statuses are positive.
@@ -141,14 +142,69 @@ function runFromFindConfig(r: HttpRequest, sink: ResponseSink, named: LocationCo
 
 /** From the access phase to the content phase. */
 function fromAccess(r: HttpRequest, sink: ResponseSink): number | Promise<number> {
-  // NGX_HTTP_ACCESS_PHASE and NGX_HTTP_POST_ACCESS_PHASE (ngx_http_core_access_phase): with only
-  // the access module in it, `satisfy any` and `all` answer alike.
-  const access = r.conf.access;
-  if (access !== null) {
-    const rc = accessHandler(r, sink, access);
-    if (rc !== OK && rc !== DECLINED) return rc;
+  // NGX_HTTP_ACCESS_PHASE and NGX_HTTP_POST_ACCESS_PHASE; subrequests skip them.
+  if (r.parent === null) {
+    const rc = accessPhase(r, sink);
+    if (typeof rc !== 'number') return rc.then((code) => (code === DECLINED ? fromPrecontent(r, sink) : code));
+    if (rc !== DECLINED) return rc;
   }
+  return fromPrecontent(r, sink);
+}
 
+type AccessStep = (r: HttpRequest, sink: ResponseSink) => number | Promise<number>;
+
+// ngx_http_core_access_phase over the access handlers in nginx's order (access, auth_request),
+// then ngx_http_core_post_access_phase. DECLINED: go on to the precontent phase.
+function accessPhase(r: HttpRequest, sink: ResponseSink): number | Promise<number> {
+  const steps: AccessStep[] = [];
+  const access = r.conf.access;
+  if (access !== null) steps.push((rq, sk) => accessHandler(rq, sk, access));
+  const auth = r.conf.authRequest;
+  if (auth !== null) steps.push((rq, sk) => authRequestHandler(rq, sk, auth));
+  const any = r.conf.satisfyAny;
+  const postAccess = (): number => {
+    const code = r.accessCode;
+    if (code) {
+      r.accessCode = 0;
+      if (code === 403) sink.log('error', 'access forbidden by rule');
+      return code;
+    }
+    return DECLINED;
+  };
+  const run = (i: number): number | Promise<number> => {
+    for (; i < steps.length; i++) {
+      const rc = steps[i]!(r, sink);
+      if (typeof rc !== 'number') {
+        const at = i;
+        return rc.then((code) => {
+          const verdict = judge(code);
+          return verdict === 'next' ? run(at + 1) : verdict === 'done' ? postAccess() : verdict;
+        });
+      }
+      const verdict = judge(rc);
+      if (verdict === 'done') return postAccess();
+      if (verdict !== 'next') return verdict;
+    }
+    return postAccess();
+  };
+  const judge = (rc: number): 'next' | 'done' | number => {
+    if (rc === DECLINED) return 'next';
+    if (!any) return rc === OK ? 'next' : rc;
+    if (rc === OK) {
+      r.accessCode = 0;
+      return 'done';
+    }
+    if (rc === 403 || rc === 401) {
+      if (r.accessCode !== 401) r.accessCode = rc;
+      return 'next';
+    }
+    return rc;
+  };
+  return run(0);
+}
+
+/** From the precontent phase on. */
+function fromPrecontent(r: HttpRequest, sink: ResponseSink): number | Promise<number> {
   // NGX_HTTP_PRECONTENT_PHASE: try_files
   const tf = r.conf.tryFiles;
   if (tf !== null) {

@@ -75,6 +75,8 @@ export class HttpRequest {
   errStatus = 0;
   /** `$request_method`: error_page redirects turn all but HEAD into GET. */
   method: string;
+  /** r->access_code: a 401/403 held while `satisfy any` tries the other access handlers. */
+  accessCode = 0;
   /** r->error_page: an error_page redirect happened (no second one unless recursive). */
   errorPage = false;
   headerOnly: boolean;
@@ -114,8 +116,10 @@ export class HttpRequest {
     readonly addr: AddressServers,
     readonly vs: VirtualServerMatch,
     readonly variables: readonly VariableDef[] = [],
+    /** The main request of a subrequest (r->main): the subrequest shares its variables. */
+    readonly parent: HttpRequest | null = null,
   ) {
-    this.values = new Array(variables.length).fill(NOT_EVALUATED);
+    this.values = parent ? parent.values : new Array(variables.length).fill(NOT_EVALUATED);
     this.uri = head.uri;
     this.method = head.method;
     this.args = head.args;
