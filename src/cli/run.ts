@@ -15,6 +15,7 @@ import { evaluate, resolveBuiltin } from '../runtime/http/variables.js';
 import { withProxyVariables } from '../runtime/proxy/proxy-variables.js';
 import { setPeerRegistry } from '../runtime/proxy/proxy-handler.js';
 import { setLimitZones } from '../runtime/http/limit-zones.js';
+import { openAccessLog, setAccessLogPrefix } from '../runtime/http/access-log.js';
 import { createPeers, type PeerList } from '../runtime/upstream/round-robin.js';
 import { EXECUTED_DIRECTIVES } from '../runtime/executed.js';
 import { directivesOf } from '../config/checks/expanded.js';
@@ -92,6 +93,15 @@ export async function runServer(opts: RunOptions): Promise<number> {
   } catch (e) {
     process.stderr.write(`nginx: [emerg] ${(e as Error).message}\n`);
     return 1;
+  }
+  setAccessLogPrefix(prefix);
+  for (const path of http.logPaths) {
+    try {
+      openAccessLog(path);
+    } catch (e) {
+      process.stderr.write(`nginx: [emerg] open() "${path.startsWith('/') ? path : prefix + path}" failed (${errnoText(e as NodeJS.ErrnoException)})\n`);
+      return 1;
+    }
   }
   setPeerRegistry(peers);
   setLimitZones(http.limitZones.req, http.limitZones.conn);

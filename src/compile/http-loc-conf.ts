@@ -9,6 +9,7 @@ import { compileProxyLocConf, type ProxyLocConf } from './proxy-conf.js';
 import type { UpstreamConf } from './upstreams.js';
 import { compileHeadersConf, type HeadersConf } from './headers-conf.js';
 import { compileAccessConf, type AccessConf } from './access-conf.js';
+import { compileAccessLogs, type AccessLog, type LogFormat } from './log-conf.js';
 import { compileAuthRequestConf, type AuthRequestConf } from './auth-request-conf.js';
 import { compileLimitConnConf, compileLimitReqConf, type LimitConnConf, type LimitReqConf } from './limit-conf.js';
 import { compileCoreLocConf, type CoreLocConf } from './http-core-conf.js';
@@ -28,6 +29,8 @@ export interface HttpLocConf {
   readonly unsupported: string | null;
   /** `error_page` entries of the nearest level that has any (inherited whole). */
   readonly errorPages: readonly ErrorPage[];
+  /** ngx_http_log_module: the access logs in force ([] for off or none). */
+  readonly accessLogs: readonly AccessLog[];
   /** ngx_http_limit_req_module / ngx_http_limit_conn_module (null: no limits). */
   readonly limitReq: LimitReqConf | null;
   readonly limitConn: LimitConnConf | null;
@@ -72,6 +75,9 @@ export interface LocConfContext {
   readonly upstreams: ReadonlyMap<string, UpstreamConf>;
   /** Every upstream a proxy_pass uses, explicit or implicit, by its peer key. */
   readonly used: Map<string, UpstreamConf>;
+  readonly logFormats: ReadonlyMap<string, LogFormat>;
+  /** Collects every access_log path, to be opened at start-up. */
+  readonly logPaths: Set<string>;
 }
 
 /** One status of an `error_page` directive (ngx_http_err_page_t). */
@@ -141,6 +147,7 @@ export function compileLocConf(level: ConfLevel, cx: LocConfContext): HttpLocCon
     uninitializedVariableWarn: level.value('uninitialized_variable_warn') !== 'off',
     unsupported: level.kind === 'location' || level.kind === 'if' ? unsupportedHandler(level) : null,
     errorPages: compileErrorPages(level, vars),
+    accessLogs: collectLogs(compileAccessLogs(level, cx.logFormats, vars), cx.logPaths),
     limitReq: compileLimitReqConf(level),
     limitConn: compileLimitConnConf(level),
     access: compileAccessConf(level),
@@ -150,4 +157,9 @@ export function compileLocConf(level: ConfLevel, cx: LocConfContext): HttpLocCon
     headers: compileHeadersConf(level, vars),
     proxy: compileProxyLocConf(level, cx),
   });
+}
+
+function collectLogs(logs: readonly AccessLog[], paths: Set<string>): readonly AccessLog[] {
+  for (const l of logs) paths.add(l.path);
+  return logs;
 }

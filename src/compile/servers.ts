@@ -13,6 +13,7 @@ import { compileLocConf, type HttpLocConf, type LocConfContext } from './http-lo
 import { compileUpstreams, type UpstreamConf } from './upstreams.js';
 import { compileMaps, type MapRuntime } from './map.js';
 import { compileLimitZones, type LimitZone } from './limit-conf.js';
+import { compileLogFormats, type LogFormat } from './log-conf.js';
 import { compileRewriteScript, type RewriteCode, type RewriteContext } from './rewrite-script.js';
 import { VariableTable, type BuiltinResolver, type VariableDef } from './variable-table.js';
 import { compilePcre } from '../config/regex.js';
@@ -102,6 +103,8 @@ export interface CompiledHttp {
   readonly main: MainConf;
   /** `upstream` blocks by name. */
   readonly upstreams: ReadonlyMap<string, UpstreamConf>;
+  /** Every access_log file, as written. */
+  readonly logPaths: ReadonlySet<string>;
   /** limit_req_zone and limit_conn_zone zones by name. */
   readonly limitZones: { readonly req: ReadonlyMap<string, LimitZone>; readonly conn: ReadonlyMap<string, LimitZone> };
   /** The upstreams proxy_pass sends to (explicit or implicit), by peer key. */
@@ -146,7 +149,9 @@ export function compileHttp(checked: CheckedConfig, opts: CompileOptions = {}): 
   if (httpLevel && opts.mapRuntime) compileMaps(httpLevel, vars, opts.mapRuntime);
   const limitZones = httpLevel ? compileLimitZones(httpLevel, vars) : { req: new Map<string, LimitZone>(), conn: new Map<string, LimitZone>() };
   const used = new Map<string, UpstreamConf>();
-  const loc: LocConfContext = { prefix, vars, upstreams, used };
+  const logFormats = httpLevel ? compileLogFormats(httpLevel, vars) : new Map<string, LogFormat>();
+  const logPaths = new Set<string>();
+  const loc: LocConfContext = { prefix, vars, upstreams, used, logFormats, logPaths };
   const cx: CompileContext = {
     checked,
     prefix,
@@ -175,7 +180,7 @@ export function compileHttp(checked: CheckedConfig, opts: CompileOptions = {}): 
   }
   const compiled = new Map<string, AddressServers>();
   for (const [k, a] of addresses) compiled.set(k, Object.freeze(buildNames(a)));
-  return Object.freeze({ main: compileMainConf(mainLevel), variables: vars.defs, upstreams, proxied: used, limitZones, servers: Object.freeze(servers), addresses: compiled });
+  return Object.freeze({ main: compileMainConf(mainLevel), variables: vars.defs, upstreams, proxied: used, limitZones, logPaths, servers: Object.freeze(servers), addresses: compiled });
 }
 
 interface MutableAddress {

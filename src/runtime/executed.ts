@@ -27,6 +27,8 @@ export const EXECUTED_DIRECTIVES: ReadonlySet<string> = new Set([
   // limits
   'limit_req_zone', 'limit_req', 'limit_req_status', 'limit_req_log_level', 'limit_req_dry_run',
   'limit_conn_zone', 'limit_conn', 'limit_conn_status', 'limit_conn_log_level', 'limit_conn_dry_run',
+  // logs
+  'access_log', 'log_format',
   // map
   'map',
   // access

@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type { AddressServers, CompiledServer } from '../../compile/servers.js';
 import { findVirtualServer } from '../find-virtual-server.js';
 import { finalizeRequest, handleRequest } from './phases.js';
+import { logRequest } from './access-log.js';
 import {
   ChunkedDecoder,
   RequestParser,
@@ -90,7 +91,7 @@ export class HttpConnection {
     this.clearTimer();
     this.socket.destroy();
     if (this.sink) this.sink.aborted = true;
-    this.request?.release();
+    if (this.request) this.finishRequest(this.request);
     this.host.closed(this);
   }
 
@@ -292,7 +293,7 @@ export class HttpConnection {
     if (!r || this.state !== 'request') return;
     this.clearTimer();
     const bodyUnread = (r.head.contentLength > 0 || r.head.chunked) && !(this.body?.done ?? false);
-    r.release();
+    this.finishRequest(r);
     this.request = null;
     this.sink = null;
     const keep = r.keepalive && !this.host.exiting && !(this.body?.failed ?? false) && !(bodyUnread && !this.body);
@@ -342,6 +343,14 @@ export class HttpConnection {
     });
   }
 
+  // ngx_http_free_request: the log phase, then the request's cleanups.
+  private finishRequest(r: HttpRequest): void {
+    if (r.logged) return;
+    r.logged = true;
+    logRequest(r, (message) => this.log('alert', message, r));
+    r.release();
+  }
+
   /** Writes to the socket; false when its buffer is full. */
   write(chunk: string | Buffer): boolean {
     if (this.state === 'closed') return false;
@@ -384,6 +393,7 @@ class RequestSink implements ResponseSink {
 
   write(chunk: string | Buffer): boolean {
     if (this.aborted) return false;
+    this.r.bytesSent += chunk.length;
     return this.conn.write(chunk);
   }
 

@@ -47,20 +47,21 @@ export function headerFilter(r: HttpRequest): string {
   headersFilter(r);
   rangeHeaderFilter(r);
   const status = out.status;
-  if (status === 204) {
+  // Only a status without a status line of its own (an upstream's) is treated so.
+  if (status === 204 && !out.statusLine) {
     r.headerOnly = true;
     out.contentType = '';
     out.lastModified = -1;
     out.contentLength = -1;
-  } else if (status === 304) {
+  } else if (status === 304 && !out.statusLine) {
     r.headerOnly = true;
   }
   if (out.lastModified !== -1 && status !== 200 && status !== 206 && status !== 304) out.lastModified = -1;
 
   const core = r.conf.core;
   let head = 'HTTP/1.1 ' + (out.statusLine || statusLine(status)) + '\r\n';
-  head += core.serverTokens === 'off' ? SERVER_OFF : SERVER_ON;
-  head += 'Date: ' + httpDate() + '\r\n';
+  if (!out.serverInList) head += core.serverTokens === 'off' ? SERVER_OFF : SERVER_ON;
+  if (!out.dateInList) head += 'Date: ' + httpDate() + '\r\n';
   if (out.contentType) head += 'Content-Type: ' + out.contentType + '\r\n';
   if (out.contentLength >= 0) head += 'Content-Length: ' + out.contentLength + '\r\n';
   if (out.lastModified !== -1 && !out.lastModifiedInList) head += 'Last-Modified: ' + httpTime(out.lastModified) + '\r\n';
@@ -81,7 +82,9 @@ export function headerFilter(r: HttpRequest): string {
   } else head += 'Connection: close\r\n';
   if (listLocation) head += 'Location: ' + out.location + '\r\n';
   for (const [name, value] of out.headers) head += name + ': ' + value + '\r\n';
-  return head + '\r\n';
+  head += '\r\n';
+  r.headBytes = head.length;
+  return head;
 }
 
 /**

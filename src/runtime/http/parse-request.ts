@@ -1265,9 +1265,19 @@ export class RequestParser {
     return this.result;
   }
 
+  // ngx_http_variable_request_line for a request that failed in its first line: what came from
+  // the line's start up to a CR or LF.
+  private partialRequestLine(): string | undefined {
+    const start = this.line.requestStart;
+    if (start < 0 || start >= this.data.length) return undefined;
+    let end = start;
+    while (end < this.data.length && this.data[end] !== 0x0d && this.data[end] !== 0x0a) end++;
+    return latin1(this.data, start, end);
+  }
+
   private fail(status: number, reason: string, respond = true): ErrorResult {
     this.phase = 'finished';
-    const requestLine = this.head?.requestLine;
+    const requestLine = this.head?.requestLine ?? this.partialRequestLine();
     const result: ErrorResult = {
       kind: 'error',
       status,

@@ -103,6 +103,8 @@ export class HttpRequest {
   /** `$limit_req_status` / `$limit_conn_status` (null until the module ran). */
   limitReqStatus: string | null = null;
   limitConnStatus: string | null = null;
+  /** The log phase ran. */
+  logged = false;
   /** Run once when the request is done (ngx_pool_cleanup of the request pool). */
   readonly cleanups: (() => void)[] = [];
   /** The proxy module's state, once the request is proxied. */
