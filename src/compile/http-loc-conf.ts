@@ -11,6 +11,7 @@ import { compileHeadersConf, type HeadersConf } from './headers-conf.js';
 import { compileAccessConf, type AccessConf } from './access-conf.js';
 import { compileAccessLogs, type AccessLog, type LogFormat } from './log-conf.js';
 import { compileAuthRequestConf, type AuthRequestConf } from './auth-request-conf.js';
+import { compileAuthBasicConf, type AuthBasicConf } from './auth-basic-conf.js';
 import { compileLimitConnConf, compileLimitReqConf, type LimitConnConf, type LimitReqConf } from './limit-conf.js';
 import { compileCoreLocConf, type CoreLocConf } from './http-core-conf.js';
 
@@ -34,6 +35,8 @@ export interface HttpLocConf {
   /** ngx_http_limit_req_module / ngx_http_limit_conn_module (null: no limits). */
   readonly limitReq: LimitReqConf | null;
   readonly limitConn: LimitConnConf | null;
+  /** ngx_http_auth_basic_module (null: none). */
+  readonly authBasic: AuthBasicConf | null;
   /** ngx_http_auth_request_module (null: none or off). */
   readonly authRequest: AuthRequestConf | null;
   /** ngx_http_access_module: allow/deny of the nearest level with any, or null. */
@@ -76,6 +79,8 @@ export interface LocConfContext {
   /** Every upstream a proxy_pass uses, explicit or implicit, by its peer key. */
   readonly used: Map<string, UpstreamConf>;
   readonly logFormats: ReadonlyMap<string, LogFormat>;
+  /** The main file's directory with a slash (nginx's conf_prefix). */
+  readonly confPrefix: string;
   /** Collects every access_log path, to be opened at start-up. */
   readonly logPaths: Set<string>;
 }
@@ -151,6 +156,7 @@ export function compileLocConf(level: ConfLevel, cx: LocConfContext): HttpLocCon
     limitReq: compileLimitReqConf(level),
     limitConn: compileLimitConnConf(level),
     access: compileAccessConf(level),
+    authBasic: compileAuthBasicConf(level, vars, cx.confPrefix),
     authRequest: compileAuthRequestConf(level, vars),
     satisfyAny: level.value('satisfy') === 'any',
     tryFiles: level.kind === 'location' || level.kind === 'server' ? compileTryFiles(level, vars) : null,

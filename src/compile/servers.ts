@@ -151,7 +151,8 @@ export function compileHttp(checked: CheckedConfig, opts: CompileOptions = {}): 
   const used = new Map<string, UpstreamConf>();
   const logFormats = httpLevel ? compileLogFormats(httpLevel, vars) : new Map<string, LogFormat>();
   const logPaths = new Set<string>();
-  const loc: LocConfContext = { prefix, vars, upstreams, used, logFormats, logPaths };
+  const confPrefix = checked.main.path.slice(0, checked.main.path.lastIndexOf('/') + 1);
+  const loc: LocConfContext = { prefix, vars, upstreams, used, logFormats, logPaths, confPrefix };
   const cx: CompileContext = {
     checked,
     prefix,

@@ -32,7 +32,7 @@ export const EXECUTED_DIRECTIVES: ReadonlySet<string> = new Set([
   // map
   'map',
   // access
-  'allow', 'deny', 'satisfy', 'auth_request', 'auth_request_set',
+  'allow', 'deny', 'satisfy', 'auth_request', 'auth_request_set', 'auth_basic', 'auth_basic_user_file',
   // rewrite module
   'rewrite', 'return', 'set', 'if', 'break', 'rewrite_log', 'uninitialized_variable_warn',
 ]);

@@ -14,6 +14,7 @@ import { proxyHandler } from '../proxy/proxy-handler.js';
 import { tryFilesHandler } from './try-files.js';
 import { accessHandler } from './access.js';
 import { authRequestHandler } from './auth-request.js';
+import { authBasicHandler } from './auth-basic.js';
 import { preaccessPhase } from './limit-zones.js';
 
 // Handler return codes (NGX_OK, NGX_DECLINED, NGX_DONE, NGX_ERROR); statuses are positive.
@@ -153,12 +154,15 @@ function fromAccess(r: HttpRequest, sink: ResponseSink): number | Promise<number
 
 type AccessStep = (r: HttpRequest, sink: ResponseSink) => number | Promise<number>;
 
-// ngx_http_core_access_phase over the access handlers in nginx's order (access, auth_request),
+// ngx_http_core_access_phase over the access handlers in nginx's order (access, auth_basic,
+// auth_request),
 // then ngx_http_core_post_access_phase. DECLINED: go on to the precontent phase.
 function accessPhase(r: HttpRequest, sink: ResponseSink): number | Promise<number> {
   const steps: AccessStep[] = [];
   const access = r.conf.access;
   if (access !== null) steps.push((rq, sk) => accessHandler(rq, sk, access));
+  const basic = r.conf.authBasic;
+  if (basic !== null) steps.push((rq, sk) => authBasicHandler(rq, sk, basic));
   const auth = r.conf.authRequest;
   if (auth !== null) steps.push((rq, sk) => authRequestHandler(rq, sk, auth));
   const any = r.conf.satisfyAny;
@@ -192,6 +196,9 @@ function accessPhase(r: HttpRequest, sink: ResponseSink): number | Promise<numbe
     if (!any) return rc === OK ? 'next' : rc;
     if (rc === OK) {
       r.accessCode = 0;
+      // A challenge an earlier handler added is dropped (www_authenticate->hash = 0).
+      const out = r.headersOut.headers;
+      for (let i = out.length - 1; i >= 0; i--) if (out[i]![0].toLowerCase() === 'www-authenticate') out.splice(i, 1);
       return 'done';
     }
     if (rc === 403 || rc === 401) {
