@@ -3,6 +3,7 @@
  * ngx_http_proxy_init_headers): where `proxy_pass` sends the request, the headers it sets, and
  * the inherited proxy_* settings.
  */
+import { compilePcre } from '../config/regex.js';
 import { parseFlag, parseSize, parseTime, parseUrl } from '../config/values.js';
 import { compileComplexValue, type ComplexValue } from './complex-value.js';
 import type { ConfLevel } from './conf-level.js';
@@ -20,7 +21,22 @@ export interface ProxyPass {
   readonly uri: string | null;
   /** The location name the URI part replaces (empty in regex, named and `if` locations). */
   readonly location: string;
+  /** The URL as written (plcf->url), the pattern of `proxy_redirect default`. */
+  readonly url: string;
 }
+
+/**
+ * One proxy_redirect rule (ngx_http_proxy_rewrite_t): a prefix compared byte for byte, or a regex
+ * whose match replaces the whole value; the replacement may use variables and the regex captures.
+ */
+export type ProxyRedirect =
+  | { readonly kind: 'prefix'; readonly pattern: ComplexValue; readonly replacement: ComplexValue }
+  | {
+      readonly kind: 'regex';
+      readonly re: RegExp;
+      readonly names: readonly { readonly name: string; readonly index: number }[];
+      readonly replacement: ComplexValue;
+    };
 
 /** One header the upstream request gets from proxy_set_header or nginx's defaults. */
 export interface ProxyHeader {
@@ -30,6 +46,8 @@ export interface ProxyHeader {
 
 export interface ProxyLocConf {
   readonly pass: ProxyPass | null;
+  /** proxy_redirect rules for Location and Refresh; null when off or there are none. */
+  readonly redirects: readonly ProxyRedirect[] | null;
   /** The merged list: the level's proxy_set_header entries, then nginx's defaults not overridden. */
   readonly headers: readonly ProxyHeader[];
   /** Lower-cased names of `headers`: client headers with these names are not passed. */
@@ -39,6 +57,8 @@ export interface ProxyLocConf {
   readonly passRequestBody: boolean;
   readonly setBody: ComplexValue | null;
   readonly method: ComplexValue | null;
+  /** proxy_ignore_headers, lower-cased (X-Accel-Redirect is the one ngts acts on). */
+  readonly ignoreHeaders: ReadonlySet<string>;
   /** Lower-cased names of upstream response headers not passed to the client. */
   readonly hideHeaders: ReadonlySet<string>;
   readonly connectTimeout: number;
@@ -104,8 +124,10 @@ export function compileProxyLocConf(level: ConfLevel, cx: ProxyContext): ProxyLo
   const next = level.get('proxy_next_upstream');
   const setBody = level.value('proxy_set_body');
   const method = level.value('proxy_method');
+  const pass = compilePass(level, cx);
   return Object.freeze({
-    pass: compilePass(level, cx),
+    pass,
+    redirects: mergeRedirects(level, cx).list,
     headers: Object.freeze(headers),
     headerNames: new Set(merged.map(([n]) => n.toLowerCase())),
     httpVersion: level.value('proxy_http_version') === '1.1' ? '1.1' : '1.0',
@@ -114,6 +136,7 @@ export function compileProxyLocConf(level: ConfLevel, cx: ProxyContext): ProxyLo
     setBody: setBody === undefined ? null : compileComplexValue(setBody, cx.vars),
     method: method === undefined ? null : compileComplexValue(method, cx.vars),
     hideHeaders: hide,
+    ignoreHeaders: new Set((level.get('proxy_ignore_headers')?.args ?? []).map((a) => a.value.toLowerCase())),
     connectTimeout: msec(level, 'proxy_connect_timeout', 60_000),
     readTimeout: msec(level, 'proxy_read_timeout', 60_000),
     sendTimeout: msec(level, 'proxy_send_timeout', 60_000),
@@ -147,7 +170,13 @@ function compilePass(level: ConfLevel, cx: ProxyContext): ProxyPass | null {
   const unix = a.family === 'unix';
   const host = a.family === 'unix' ? a.path : a.family === 'name' ? a.host : a.addr;
   // An upstream block of that name (without a port) wins over a host name.
-  const named = u.noPort ? cx.upstreams.get(u.host) : undefined;
+  // ngx_http_upstream_add compares names without regard to case.
+  let named: UpstreamConf | undefined;
+  if (u.noPort) {
+    named = cx.upstreams.get(u.host);
+    const lower = u.host.toLowerCase();
+    if (named === undefined) for (const [name, up] of cx.upstreams) if (name.toLowerCase() === lower) named = up;
+  }
   const upstream = named ?? implicitUpstream(host, u.port, unix, d.span.file, d.terminator.line);
   if (!cx.used.has(upstreamKeyOf(upstream))) cx.used.set(upstreamKeyOf(upstream), upstream);
   const hostHeader = unix ? 'localhost' : u.noPort || u.port === (https ? 443 : 80) ? u.host : `${u.host}:${u.portText}`;
@@ -163,5 +192,64 @@ function compilePass(level: ConfLevel, cx: ProxyContext): ProxyPass | null {
     port: unix ? '' : u.noPort || u.port === (https ? 443 : 80) ? (https ? '443' : '80') : u.portText,
     uri: u.uri === '' ? null : u.uri,
     location,
+    url,
   };
+}
+
+type RedirectMerge = { readonly redirect: boolean; readonly list: readonly ProxyRedirect[] | null };
+
+/**
+ * ngx_http_proxy_merge_loc_conf for proxy_redirect, from the http level down to `level`: `off`
+ * turns rewriting off for the levels below too; a level without rules takes its parent's list;
+ * a level left without any that has its own proxy_pass gets the default rule (so a nested location
+ * with proxy_pass keeps its parent's default rule, made from the parent's URL).
+ */
+function mergeRedirects(level: ConfLevel, cx: ProxyContext): RedirectMerge {
+  const prev: RedirectMerge = level.parent === null ? { redirect: true, list: null } : mergeRedirects(level.parent, cx);
+  const own = level.own('proxy_redirect');
+  const ownPass = level.kind === 'location' || level.kind === 'if' ? level.ownFirst('proxy_pass') : undefined;
+  let redirect = prev.redirect;
+  let list: ProxyRedirect[] | null = null;
+  if (own.length > 0) {
+    if (own[0]!.args.length === 1 && own[0]!.args[0]!.value === 'off') redirect = false;
+    else {
+      redirect = true;
+      list = [];
+      for (const d of own) {
+        const [from = '', to] = d.args.map((a) => a.value);
+        if (to === undefined) {
+          if (ownPass !== undefined) list.push(defaultRedirect(level, ownPass.args[0]?.value ?? '', cx));
+          continue;
+        }
+        list.push(redirectRule(from, to, cx));
+      }
+    }
+  }
+  if (!redirect) return { redirect, list: null };
+  if (list !== null) return { redirect, list: Object.freeze(list) };
+  if (prev.list !== null) return { redirect, list: prev.list };
+  if (ownPass !== undefined) return { redirect, list: Object.freeze([defaultRedirect(level, ownPass.args[0]?.value ?? '', cx)]) };
+  return { redirect, list: null };
+}
+
+// The rule of `proxy_redirect default`: the URL becomes the location's name, or, without a URI
+// part, `URL/` becomes `/`.
+function defaultRedirect(level: ConfLevel, url: string, cx: ProxyContext): ProxyRedirect {
+  const pass = compilePass(level, cx);
+  if (pass !== null && pass.uri !== null) {
+    return { kind: 'prefix', pattern: compileComplexValue(url, cx.vars), replacement: compileComplexValue(pass.location, cx.vars) };
+  }
+  return { kind: 'prefix', pattern: compileComplexValue(url + '/', cx.vars), replacement: compileComplexValue('/', cx.vars) };
+}
+
+function redirectRule(from: string, to: string, cx: ProxyContext): ProxyRedirect {
+  const replacement = compileComplexValue(to, cx.vars);
+  if (from.startsWith('~')) {
+    const caseless = from.startsWith('~*');
+    const r = compilePcre(from.slice(caseless ? 2 : 1), caseless);
+    if (r.ok) return { kind: 'regex', re: r.re, names: r.names.map((name) => ({ name, index: cx.vars.index(name).index })), replacement };
+    // -t refuses an invalid regex; one JavaScript cannot run never matches.
+    return { kind: 'regex', re: /(?!)/, names: [], replacement };
+  }
+  return { kind: 'prefix', pattern: compileComplexValue(from, cx.vars), replacement };
 }

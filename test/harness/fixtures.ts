@@ -14,7 +14,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { observeResponse, type CompareSpec, type Field, type Observation } from './compare.js';
-import { startEchoBackend, type BackendRequest, type EchoBackend } from './echo-backend.js';
+import { byArrival, startEchoBackend, type BackendRequest, type EchoBackend } from './echo-backend.js';
 import { freePort } from './ports.js';
 import { exchange } from './raw-client.js';
 import { REPO, startServer, type RunningServer, type ServerKind } from './server.js';
@@ -54,6 +54,18 @@ export interface HttpCase {
   readonly halfClose?: boolean;
   readonly timeoutMs?: number;
   readonly writeDelayMs?: number;
+  /**
+   * Send the request this many times, each on a new connection once the last has been answered;
+   * the responses and backend requests of all of them are observed together (balancer order).
+   */
+  readonly repeat?: number;
+  /** Pause between repeats (fail_timeout), 0 by default. */
+  readonly repeatDelayMs?: number;
+  /**
+   * The case changes state that later requests see (balancer weights, failed peers): record-nginx
+   * sends it once instead of twice, and it should use an upstream no other case uses.
+   */
+  readonly stateful?: boolean;
   /**
    * Features the case needs beyond request routing (`proxy`): while ngts lacks one, the case is
    * reported as waiting for it (see NOT_BUILT in test/http/differential.test.ts), not as agreeing.
@@ -213,39 +225,50 @@ export class FixtureRun {
     return s;
   }
 
-  /** Sends one case and observes the answer and what the backends received. */
+  /** Sends one case (`repeat` times) and observes the answers and what the backends received. */
   async run(c: HttpCase): Promise<Observation> {
     for (const b of this.backends.values()) b.take();
     const port = this.ports.get(c.port ?? 'port')!;
-    const r = await exchange(
-      port,
-      requestBytes(c).map((w) => this.fill(w)),
-      {
-        ...(c.responses === undefined ? {} : { responses: c.responses }),
-        ...(c.head === undefined ? {} : { head: c.head }),
-        ...(c.halfClose === undefined ? {} : { halfClose: c.halfClose }),
-        ...(c.timeoutMs === undefined ? {} : { timeoutMs: c.timeoutMs }),
-        ...(c.writeDelayMs === undefined ? {} : { writeDelayMs: c.writeDelayMs }),
-      },
-    );
     const clean = (s: string) => this.clean(s);
-    const backend: BackendRequest[] = [];
-    for (const b of this.backends.values()) {
-      for (const q of b.take()) {
-        backend.push({
-          ...q,
-          target: clean(q.target),
-          headers: q.headers.map(([k, v]) => [k, clean(v)] as const),
-          body: clean(q.body),
-        });
-      }
+    const observations: Observation[] = [];
+    for (let i = 0; i < (c.repeat ?? 1); i++) {
+      if (i > 0 && c.repeatDelayMs) await new Promise((res) => setTimeout(res, c.repeatDelayMs));
+      const r = await exchange(
+        port,
+        requestBytes(c).map((w) => this.fill(w)),
+        {
+          ...(c.responses === undefined ? {} : { responses: c.responses }),
+          ...(c.head === undefined ? {} : { head: c.head }),
+          ...(c.halfClose === undefined ? {} : { halfClose: c.halfClose }),
+          ...(c.timeoutMs === undefined ? {} : { timeoutMs: c.timeoutMs }),
+          ...(c.writeDelayMs === undefined ? {} : { writeDelayMs: c.writeDelayMs }),
+        },
+      );
+      const received: BackendRequest[] = [];
+      for (const b of this.backends.values()) received.push(...b.take());
+      const backend = byArrival(received).map((q) => ({
+        ...q,
+        target: clean(q.target),
+        headers: q.headers.map(([k, v]) => [k, clean(v)] as const),
+        body: clean(q.body),
+      }));
+      observations.push({
+        outcome: r.outcome,
+        closed: r.closed,
+        responses: r.responses.map((x) => observeResponse(x, clean)),
+        backend,
+        ...(r.error === undefined ? {} : { error: r.error }),
+      });
     }
+    if (observations.length === 1) return observations[0]!;
+    const last = observations[observations.length - 1]!;
+    const errors = observations.flatMap((o) => (o.error === undefined ? [] : [o.error]));
     return {
-      outcome: r.outcome,
-      closed: r.closed,
-      responses: r.responses.map((x) => observeResponse(x, clean)),
-      backend,
-      ...(r.error === undefined ? {} : { error: r.error }),
+      outcome: observations.find((o) => o.outcome !== 'complete')?.outcome ?? last.outcome,
+      closed: last.closed,
+      responses: observations.flatMap((o) => o.responses),
+      backend: observations.flatMap((o) => o.backend),
+      ...(errors.length === 0 ? {} : { error: errors.join('; ') }),
     };
   }
 

@@ -2,10 +2,14 @@
  * The content handler of `proxy_pass` (ngx_http_proxy_handler with ngx_http_upstream): read the
  * client's body, build the upstream request as ngx_http_proxy_create_request does, pick a peer,
  * connect, send, read the response head, and pass status, headers and body to the client, trying
- * the next peer on errors and timeouts as proxy_next_upstream says.
+ * the next peer as proxy_next_upstream says (ngx_http_upstream_next, ngx_http_upstream_test_next).
+ * Location and Refresh go through proxy_redirect; proxy_intercept_errors hands error statuses to
+ * error_page; X-Accel-Redirect redirects internally.
  */
 import { connect, type Socket } from 'node:net';
-import { upstreamKeyOf, type ProxyLocConf, type ProxyPass } from '../../compile/proxy-conf.js';
+import { upstreamKeyOf, type ProxyLocConf, type ProxyPass, type ProxyRedirect } from '../../compile/proxy-conf.js';
+import { internalRedirect } from '../http/internal-redirect.js';
+import { namedLocation } from '../http/phases.js';
 import { headerFilter } from '../http/header-filter.js';
 import { escapeUri } from '../http/normalize-uri.js';
 import { ChunkedDecoder } from '../http/parse-request.js';
@@ -14,7 +18,7 @@ import type { ResponseSink } from '../http/response.js';
 import { evaluate } from '../http/variables.js';
 import { RoundRobinPeerData, type Peer, type PeerList } from '../upstream/round-robin.js';
 import { UpstreamResponseParser, type UpstreamHead } from '../upstream/parse-response.js';
-import type { UpstreamTry } from './proxy-variables.js';
+import type { ProxyRequestState, UpstreamTry } from './proxy-variables.js';
 
 const DONE = -4;
 
@@ -28,16 +32,49 @@ export function setPeerRegistry(peers: PeerRegistry): void {
   registry = peers;
 }
 
+// ngx_http_upstream_next_errors: the upstream statuses proxy_next_upstream can name.
+const NEXT_STATUSES: ReadonlyMap<number, string> = new Map([
+  [500, 'http_500'],
+  [502, 'http_502'],
+  [503, 'http_503'],
+  [504, 'http_504'],
+  [403, 'http_403'],
+  [404, 'http_404'],
+  [429, 'http_429'],
+]);
+
+/**
+ * Whether proxy_next_upstream allows trying the next peer after `condition`: a request already
+ * sent with POST, LOCK or PATCH also needs `non_idempotent`.
+ */
+function nextAllowed(r: HttpRequest, conf: ProxyLocConf, condition: string, requestSent: boolean): boolean {
+  const next = conf.nextUpstream;
+  if (next.has('off') || !next.has(condition)) return false;
+  if (requestSent && (r.method === 'POST' || r.method === 'LOCK' || r.method === 'PATCH')) return next.has('non_idempotent');
+  return true;
+}
 
 /** Runs proxy_pass for `r`; resolves to DONE or a status for finalization. */
 export async function proxyHandler(r: HttpRequest, sink: ResponseSink, conf: ProxyLocConf): Promise<number> {
   const pass = conf.pass!;
   const hadBody = r.head.contentLength > 0 || r.head.chunked;
-  const state = { hostHeader: pass.hostHeader, port: pass.port, bodyLength: r.head.contentLength, chunked: false, tries: [] as UpstreamTry[], responseHeaders: [] as [string, string][] };
+  // After an internal redirect (X-Accel-Redirect, error_page) the body read before goes again, as
+  // r->request_body does.
+  const previous = r.proxy?.requestBody ?? null;
+  const read = previous ?? (await sink.readBody());
+  if (typeof read === 'number') return read;
+  const state: ProxyRequestState = {
+    hostHeader: pass.hostHeader,
+    port: pass.port,
+    method: r.method,
+    bodyLength: r.head.contentLength,
+    chunked: false,
+    requestBody: read,
+    tries: [],
+    responseHeaders: [],
+  };
   r.proxy = state;
   let body: Buffer = Buffer.alloc(0);
-  const read = await sink.readBody();
-  if (typeof read === 'number') return read;
   if (hadBody) {
     // With request buffering the whole body is read first: a chunked one goes on with a length.
     state.bodyLength = read.length;
@@ -56,38 +93,71 @@ export async function proxyHandler(r: HttpRequest, sink: ResponseSink, conf: Pro
     return 502;
   }
   const rr = new RoundRobinPeerData(peers);
-  let tries = conf.nextUpstreamTries ? Math.min(conf.nextUpstreamTries, rr.tries) : rr.tries;
-  let lastStatus = 502;
+  if (conf.nextUpstreamTries && rr.tries > conf.nextUpstreamTries) rr.tries = conf.nextUpstreamTries;
   for (;;) {
     const peer = rr.get();
     if (peer === null) {
-      sink.log('error', `no live upstreams while connecting to upstream, upstream: "http://${peers.name}${r.uri}"`);
+      // NGX_BUSY: ngx_http_upstream_next(NGX_HTTP_UPSTREAM_FT_NOLIVE), which is never retried.
+      sink.log('error', `no live upstreams while connecting to upstream, upstream: "${pass.https ? 'https' : 'http'}://${peers.name}${uriForLog(r)}"`);
       state.tries.push({ addr: peers.name, status: '502', connectTime: -1, headerTime: -1, responseTime: 0, start: Date.now() });
       return 502;
     }
     const t: UpstreamTry = { addr: peer.name, status: '', connectTime: -1, headerTime: -1, responseTime: -1, start: Date.now() };
     state.tries.push(t);
-    const outcome = await exchange(r, sink, conf, pass, peer, request, t);
+    const outcome = await exchange(r, sink, conf, peer, request, t, rr);
     if (outcome.kind === 'done') {
       const warn = rr.free(false);
       if (warn) sink.log('warn', warn);
       return DONE;
     }
-    if (outcome.condition === 'intercepted') {
+    if (outcome.kind === 'intercepted') {
       // proxy_intercept_errors: the status goes to error_page; the peer did nothing wrong.
       rr.free(false);
       return outcome.status;
     }
-    // A failure: count it, log it as nginx does, and maybe try the next peer.
-    const warn = rr.free(true);
-    sink.log('error', `${outcome.message}, upstream: "${pass.https ? 'https' : 'http'}://${peer.name}${uriForLog(r)}"`);
+    if (outcome.kind === 'redirect') {
+      rr.free(false);
+      return accelRedirect(r, sink, outcome.uri);
+    }
+    // ngx_http_upstream_next: 403 and 404 do not count against the peer; the rest do.
+    const warn = rr.free(outcome.condition !== 'http_403' && outcome.condition !== 'http_404');
+    if (outcome.message !== '') sink.log('error', `${outcome.message}, upstream: "${pass.https ? 'https' : 'http'}://${peer.name}${uriForLog(r)}"`);
     if (warn) sink.log('warn', warn);
     t.status = String(outcome.status);
     t.responseTime = Date.now() - t.start;
-    lastStatus = outcome.status;
-    tries--;
-    if (tries <= 0 || !conf.nextUpstream.has(outcome.condition) || conf.nextUpstream.has('off')) return lastStatus;
+    if (rr.tries === 0 || !nextAllowed(r, conf, outcome.condition, outcome.requestSent)) return outcome.status;
   }
+}
+
+// X-Accel-Redirect (ngx_http_upstream_process_headers): a named location, or an internal redirect
+// to a safe URI with its arguments, as GET unless the request is HEAD.
+function accelRedirect(r: HttpRequest, sink: ResponseSink, value: string): number | Promise<number> {
+  if (value.startsWith('@')) return namedLocation(r, sink, value);
+  const parsed = parseUnsafeUri(value);
+  if (parsed === null) return 404;
+  if (r.method !== 'HEAD') r.method = 'GET';
+  return internalRedirect(r, sink, parsed.uri, parsed.args);
+}
+
+// ngx_http_parse_unsafe_uri with NGX_HTTP_LOG_UNSAFE: the arguments after `?`; null for a URI that
+// could leave the root (`..` segments, NUL, or a `%2E`-style dot sequence when escaped).
+function parseUnsafeUri(value: string): { uri: string; args: string } | null {
+  let uri = value;
+  let args = '';
+  if (uri.length === 0) return null;
+  if (uri.charCodeAt(0) === 0x2e && uri.length > 1 && uri.charCodeAt(1) === 0x2e && (uri.length === 2 || uri.charCodeAt(2) === 0x2f)) return null;
+  for (let i = 0; i < uri.length; i++) {
+    const ch = uri.charCodeAt(i);
+    if (ch === 0x25 /* % */) return { uri, args };
+    if (ch === 0x3f /* ? */) {
+      args = uri.slice(i + 1);
+      uri = uri.slice(0, i);
+      break;
+    }
+    if (ch === 0) return null;
+    if (ch === 0x2f && uri.charCodeAt(i + 1) === 0x2e && uri.charCodeAt(i + 2) === 0x2e && (i + 3 === uri.length || uri.charCodeAt(i + 3) === 0x2f)) return null;
+  }
+  return { uri, args };
 }
 
 function uriForLog(r: HttpRequest): string {
@@ -97,6 +167,7 @@ function uriForLog(r: HttpRequest): string {
 // ngx_http_proxy_create_request: the request line and headers (the body follows).
 function createRequest(r: HttpRequest, conf: ProxyLocConf, pass: ProxyPass): string {
   const method = conf.method !== null ? evaluate(r, conf.method) : r.method;
+  r.proxy!.method = method;
   let uri: string;
   if (pass.uri === null && r.head.validUnparsedUri && !r.internal) {
     uri = r.head.unparsedUri;
@@ -123,21 +194,17 @@ function createRequest(r: HttpRequest, conf: ProxyLocConf, pass: ProxyPass): str
 
 type Outcome =
   | { kind: 'done' }
-  | { kind: 'failed'; status: number; message: string; condition: string };
+  | { kind: 'intercepted'; status: number }
+  | { kind: 'redirect'; uri: string }
+  | { kind: 'failed'; status: number; message: string; condition: string; requestSent: boolean };
 
 /** One attempt on one peer; resolves when the response went out or the attempt failed before it. */
-function exchange(
-  r: HttpRequest,
-  sink: ResponseSink,
-  conf: ProxyLocConf,
-  pass: ProxyPass,
-  peer: Peer,
-  request: Buffer,
-  t: UpstreamTry,
-): Promise<Outcome> {
+function exchange(r: HttpRequest, sink: ResponseSink, conf: ProxyLocConf, peer: Peer, request: Buffer, t: UpstreamTry, rr: RoundRobinPeerData): Promise<Outcome> {
+  const scheme = conf.pass!.https ? 'https' : 'http';
   return new Promise((resolve) => {
     let settled = false;
     let headSent = false;
+    let requestSent = false;
     let timer: NodeJS.Timeout | null = null;
     const socket: Socket = peer.unix ? connect(peer.host) : connect({ host: peer.host, port: peer.port });
     const finish = (o: Outcome): void => {
@@ -151,12 +218,12 @@ function exchange(
     const fail = (status: number, message: string, condition: string): void => {
       if (headSent) {
         // The client already has the head: nginx can only cut its connection short.
-        sink.log('error', `${message} while reading upstream, upstream: "http://${peer.name}${uriForLog(r)}"`);
+        sink.log('error', `${message} while reading upstream, upstream: "${scheme}://${peer.name}${uriForLog(r)}"`);
         sink.terminate();
         finish({ kind: 'done' });
         return;
       }
-      finish({ kind: 'failed', status, message, condition });
+      finish({ kind: 'failed', status, message, condition, requestSent });
     };
     const arm = (ms: number, what: () => void): void => {
       if (timer) clearTimeout(timer);
@@ -172,6 +239,7 @@ function exchange(
     });
     socket.on('connect', () => {
       t.connectTime = Date.now() - t.start;
+      requestSent = true;
       socket.write(request);
       arm(conf.readTimeout, () => fail(504, 'upstream timed out (110: Connection timed out) while reading response header from upstream', 'timeout'));
     });
@@ -183,31 +251,52 @@ function exchange(
       t.status = String(h.status);
       const state = r.proxy!;
       state.responseHeaders = h.headers;
-      // proxy_next_upstream http_5xx/http_404 before anything went to the client.
-      const cond = `http_${h.status}`;
-      if (conf.nextUpstream.has(cond) && (h.status === 500 || h.status === 502 || h.status === 503 || h.status === 504 || h.status === 403 || h.status === 404 || h.status === 429)) {
-        fail(h.status, `upstream sent ${h.status}`, cond);
-        return;
+      if (h.httpVersion !== 9 && h.status >= 300) {
+        // ngx_http_upstream_test_next: another peer, while one is left to try.
+        const cond = NEXT_STATUSES.get(h.status);
+        if (cond !== undefined && rr.tries > 1 && nextAllowed(r, conf, cond, true)) {
+          finish({ kind: 'failed', status: h.status, message: '', condition: cond, requestSent: true });
+          return;
+        }
+        // ngx_http_upstream_intercept_errors
+        if (conf.interceptErrors && r.conf.errorPages.some((p) => p.status === h.status)) {
+          if (h.status === 401) {
+            let auth: [string, string] | undefined;
+            for (const hd of h.headers) if (hd[0].toLowerCase() === 'www-authenticate') auth = hd;
+            if (auth !== undefined) r.headersOut.headers.push([auth[0], auth[1]]);
+          }
+          t.responseTime = Date.now() - t.start;
+          finish({ kind: 'intercepted', status: h.status });
+          return;
+        }
       }
-      if (conf.interceptErrors && h.status >= 300 && r.conf.errorPages.some((p) => p.status === h.status)) {
-        t.responseTime = Date.now() - t.start;
-        finish({ kind: 'failed', status: h.status, message: '', condition: 'intercepted' });
-        return;
+      if (!conf.ignoreHeaders.has('x-accel-redirect')) {
+        let accel: string | undefined;
+        for (const [n, v] of h.headers) if (n.toLowerCase() === 'x-accel-redirect') accel = v;
+        if (accel !== undefined) {
+          // Only the headers ngx_http_upstream_headers_in marks `redirect` go along.
+          passHead(r, conf, h, ACCEL_REDIRECT_KEEPS);
+          t.responseTime = Date.now() - t.start;
+          finish({ kind: 'redirect', uri: accel });
+          return;
+        }
       }
-      passHead(r, conf, h);
+      const http09 = h.httpVersion === 9;
+      if (!http09) passHead(r, conf, h, null);
       headSent = true;
-      const noBody = r.headerOnly || h.status === 204 || h.status === 304 || (h.status >= 100 && h.status < 200);
-      const out = headerFilter(r);
-      if (out) sink.write(out);
-      if (noBody) {
-        t.responseTime = Date.now() - t.start;
-        sink.end();
-        finish({ kind: 'done' });
-        return;
+      // ngx_http_proxy_input_filter_init: no body after 204, 304 or a HEAD request upstream.
+      const upstreamHead = (r.proxy?.method ?? r.method) === 'HEAD';
+      const noUpstreamBody = !http09 && (h.status === 204 || h.status === 304 || upstreamHead);
+      if (http09) {
+        // ngx_http_proxy_process_status_line: the client gets the bytes alone, as HTTP/0.9.
+        r.headerSent = true;
+      } else {
+        const out = headerFilter(r);
+        if (out) sink.write(out);
       }
       const chunkedOut = r.chunked;
-      let remaining = h.contentLength;
-      const decoder = h.chunked ? new ChunkedDecoder() : null;
+      let remaining = noUpstreamBody ? 0 : h.contentLength;
+      const decoder = h.chunked && !noUpstreamBody ? new ChunkedDecoder() : null;
       const complete = (): void => {
         t.responseTime = Date.now() - t.start;
         if (chunkedOut) sink.write('0\r\n\r\n');
@@ -216,7 +305,7 @@ function exchange(
         finish({ kind: 'done' });
       };
       const emit = (data: Buffer): void => {
-        if (data.length === 0) return;
+        if (data.length === 0 || r.headerOnly) return;
         const more = sink.write(chunkedOut ? Buffer.concat([Buffer.from(data.length.toString(16) + '\r\n'), data, Buffer.from('\r\n')]) : data);
         if (!more) {
           // A slow client holds the upstream: memory stays bounded by the socket buffers.
@@ -247,7 +336,7 @@ function exchange(
       };
       bodyEnd = (): void => {
         if (decoder !== null || remaining > 0) {
-          sink.log('error', `upstream prematurely closed connection while reading upstream, upstream: "http://${peer.name}${uriForLog(r)}"`);
+          sink.log('error', `upstream prematurely closed connection while reading upstream, upstream: "${scheme}://${peer.name}${uriForLog(r)}"`);
           sink.terminate();
           finish({ kind: 'done' });
           return;
@@ -288,54 +377,92 @@ function exchange(
         if (!settled && bodyEnd !== null) (bodyEnd as () => void)();
         return;
       }
-      fail(502, 'upstream prematurely closed connection while reading response header from upstream', 'error');
+      // "upstream prematurely closed connection" is NGX_HTTP_UPSTREAM_FT_ERROR; a head too big or
+      // invalid is NGX_HTTP_UPSTREAM_FT_INVALID_HEADER.
+      const premature = res.kind === 'error' && res.message === 'upstream prematurely closed connection';
+      fail(502, `${res.kind === 'error' ? res.message : 'upstream prematurely closed connection'} while reading response header from upstream`, premature ? 'error' : 'invalid_header');
     });
   });
 }
 
-// ngx_http_upstream_process_headers with ngx_http_proxy's hidden headers.
-function passHead(r: HttpRequest, conf: ProxyLocConf, h: UpstreamHead): void {
+// The headers ngx_http_upstream_headers_in marks `redirect`: they survive an X-Accel-Redirect.
+const ACCEL_REDIRECT_KEEPS: ReadonlySet<string> = new Set(['content-type', 'set-cookie', 'content-disposition', 'cache-control', 'expires', 'accept-ranges']);
+
+// ngx_http_upstream_process_headers with ngx_http_proxy's hidden headers and the copy handlers of
+// ngx_http_upstream_headers_in; `only`: the headers an X-Accel-Redirect keeps (hidden ones too).
+function passHead(r: HttpRequest, conf: ProxyLocConf, h: UpstreamHead, only: ReadonlySet<string> | null): void {
   const out = r.headersOut;
-  out.status = h.status;
-  out.statusLine = h.statusLine;
+  let sawServer = false;
+  let sawDate = false;
   for (const [name, value] of h.headers) {
     const n = name.toLowerCase();
-    if (conf.hideHeaders.has(n)) continue;
+    if (n === 'server') sawServer = true;
+    else if (n === 'date') sawDate = true;
+    if (only !== null ? !only.has(n) : conf.hideHeaders.has(n)) continue;
     switch (n) {
       case 'content-type':
         out.contentType = value;
         continue;
       case 'content-length':
-        out.contentLength = Number(value);
-        continue;
       case 'connection':
       case 'keep-alive':
       case 'transfer-encoding':
-      case 'upgrade':
         continue;
+      case 'server':
+        out.serverInList = true;
+        break;
+      case 'date':
+        out.dateInList = true;
+        break;
       case 'location': {
-        // proxy_redirect default: the proxied URL prefix becomes the location's. A relative
-        // result is made absolute by the header filter, in its own place; a URL stays in order.
-        const v = rewriteLocation(r, conf, value);
-        if (v.startsWith('/')) out.location = v;
-        else out.headers.push([name, v]);
+        // ngx_http_upstream_rewrite_location: a rewritten value is r->headers_out.location, made
+        // absolute by the header filter when relative; any other stays in the list as it came.
+        const v = conf.redirects === null ? null : rewriteRedirect(r, conf.redirects, value, 0);
+        if (v !== null && v.startsWith('/') && r.conf.core.absoluteRedirect) out.location = v;
+        else out.headers.push([name, v ?? value]);
+        continue;
+      }
+      case 'refresh': {
+        // ngx_http_upstream_rewrite_refresh: the part after `url=`.
+        const at = value.toLowerCase().indexOf('url=');
+        const v = conf.redirects === null || at < 0 ? null : rewriteRedirect(r, conf.redirects, value, at + 4);
+        out.headers.push([name, v ?? value]);
         continue;
       }
     }
     out.headers.push([name, value]);
   }
-  if (out.contentLength < 0 && !r.headerOnly && h.status !== 204 && h.status !== 304) {
-    // ngx_http_chunked_header_filter: a body of unknown length goes chunked to HTTP/1.1 clients.
+  if (only !== null) return;
+  // ngx_http_proxy_process_header adds empty Server and Date headers when the upstream sent none:
+  // passed (proxy_pass_header), they suppress nginx's own and are not written.
+  if (!sawServer && !conf.hideHeaders.has('server')) out.serverInList = true;
+  if (!sawDate && !conf.hideHeaders.has('date')) out.dateInList = true;
+  out.status = h.status;
+  out.statusLine = h.statusLine;
+  out.contentLength = h.contentLength;
+  // ngx_http_chunked_header_filter: a body of unknown length goes chunked to HTTP/1.1 clients.
+  if (out.contentLength < 0 && !r.headerOnly && h.status >= 200 && h.status !== 204 && h.status !== 304) {
     if (r.head.httpVersion >= 1001 && r.conf.core.chunkedTransferEncoding) r.chunked = true;
     else r.keepalive = false;
   }
 }
 
-// proxy_redirect default (ngx_http_proxy_rewrite_redirect with the default rule).
-function rewriteLocation(r: HttpRequest, conf: ProxyLocConf, value: string): string {
-  const pass = conf.pass!;
-  if (pass.uri === null || r.loc === null) return value;
-  const prefix = `${pass.https ? 'https' : 'http'}://${pass.hostHeader}${pass.uri}`;
-  if (value.startsWith(prefix)) return pass.location + value.slice(prefix.length);
-  return value;
+// ngx_http_proxy_rewrite_redirect: the first rule that applies rewrites the value from `prefix` on;
+// null when none does (NGX_DECLINED).
+function rewriteRedirect(r: HttpRequest, rules: readonly ProxyRedirect[], value: string, prefix: number): string | null {
+  const tail = value.slice(prefix);
+  for (const rule of rules) {
+    if (rule.kind === 'prefix') {
+      const pattern = evaluate(r, rule.pattern);
+      if (!tail.startsWith(pattern)) continue;
+      return value.slice(0, prefix) + evaluate(r, rule.replacement) + tail.slice(pattern.length);
+    }
+    rule.re.lastIndex = 0;
+    const m = rule.re.exec(tail);
+    if (m === null) continue;
+    if (m.length > 1) r.captures = m;
+    for (const n of rule.names) r.values[n.index] = m.groups?.[n.name] ?? '';
+    return value.slice(0, prefix) + evaluate(r, rule.replacement);
+  }
+  return null;
 }

@@ -11,9 +11,13 @@ import type { HttpRequest } from '../http/request.js';
 export interface ProxyRequestState {
   hostHeader: string;
   port: string;
+  /** The upstream request's method (proxy_method); HEAD means no response body is read. */
+  method: string;
   /** -1 when the body goes chunked. */
   bodyLength: number;
   chunked: boolean;
+  /** The client's body as read, kept for a proxy_pass after an internal redirect. */
+  requestBody: Buffer | null;
   /** One entry per upstream tried (`$upstream_addr` lists them with ", "). */
   readonly tries: UpstreamTry[];
   /** The headers of the response being passed on. */

@@ -1,19 +1,26 @@
 /**
- * Reading an upstream's response head as ngx_http_proxy_process_status_line and
- * ngx_http_proxy_process_header do: the status line (`HTTP/x.y NNN reason`), then header lines
- * up to the empty line, within proxy_buffer_size. Strings are latin1.
+ * Reading an upstream's response head as nginx 1.22 does: ngx_http_parse_status_line (through
+ * ngx_http_proxy_process_status_line) and ngx_http_parse_header_line with underscores allowed
+ * (through ngx_http_proxy_process_header), byte by byte, within proxy_buffer_size. Then the
+ * upstream header handlers that matter for framing: Content-Length (ngx_atoof; an invalid value
+ * means "unknown"), Transfer-Encoding (contains "chunked"), Connection (contains "close").
+ * Strings are latin1.
  */
 
 export interface UpstreamHead {
   readonly status: number;
-  /** The status line after the code, as nginx keeps it for the client (`404 Not Found`). */
+  /**
+   * The status line after the version, as nginx keeps it for the client: from the code to the end
+   * of the line (`404 Not Found`, or `200` when the upstream sent no reason phrase).
+   */
   readonly statusLine: string;
-  /** 1000 for HTTP/1.0, 1001 for HTTP/1.1; 9 when the upstream sent no status line. */
+  /** 1000 for HTTP/1.0, 1001 for HTTP/1.1; 9 when the upstream sent no valid status line. */
   readonly httpVersion: number;
   readonly headers: readonly [string, string][];
+  /** -1 when unknown (none, invalid, or chunked). */
   readonly contentLength: number;
   readonly chunked: boolean;
-  /** Connection: close, or HTTP/1.0 without keep-alive. */
+  /** Connection: close, or an HTTP/1.0 (or 0.9) response. */
   readonly close: boolean;
 }
 
@@ -22,7 +29,199 @@ export type ParseResponseResult =
   | { kind: 'head'; head: UpstreamHead; rest: Buffer }
   | { kind: 'error'; message: string };
 
-const MAX_NAME = 1024;
+const CR = 0x0d;
+const LF = 0x0a;
+
+// ngx_http_parse_header_line's lowcase table: the bytes a header name may have without
+// invalid_header (which the proxy module ignores anyway).
+function isTokenByte(c: number): boolean {
+  return c === 0x2d || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+type StatusResult = { kind: 'again' } | { kind: 'error' } | { kind: 'done'; pos: number; version: number; code: number; line: string };
+
+// ngx_http_parse_status_line
+function parseStatusLine(d: Buffer): StatusResult {
+  let state = 0;
+  let major = 0;
+  let minor = 0;
+  let code = 0;
+  let count = 0;
+  let start = -1;
+  let end = -1;
+  for (let p = 0; p < d.length; p++) {
+    const ch = d[p]!;
+    switch (state) {
+      case 0: // "HTTP/"
+      case 1:
+      case 2:
+      case 3:
+      case 4:
+        if (ch !== 'HTTP/'.charCodeAt(state)) return { kind: 'error' };
+        state++;
+        break;
+      case 5: // first major digit
+        if (ch < 0x31 || ch > 0x39) return { kind: 'error' };
+        major = ch - 0x30;
+        state = 6;
+        break;
+      case 6: // major digits or dot
+        if (ch === 0x2e) {
+          state = 7;
+          break;
+        }
+        if (ch < 0x30 || ch > 0x39 || major > 99) return { kind: 'error' };
+        major = major * 10 + (ch - 0x30);
+        break;
+      case 7: // first minor digit
+        if (ch < 0x30 || ch > 0x39) return { kind: 'error' };
+        minor = ch - 0x30;
+        state = 8;
+        break;
+      case 8: // minor digits or space
+        if (ch === 0x20) {
+          state = 9;
+          break;
+        }
+        if (ch < 0x30 || ch > 0x39 || minor > 99) return { kind: 'error' };
+        minor = minor * 10 + (ch - 0x30);
+        break;
+      case 9: // status code
+        if (ch === 0x20) break;
+        if (ch < 0x30 || ch > 0x39) return { kind: 'error' };
+        code = code * 10 + (ch - 0x30);
+        if (++count === 3) {
+          state = 10;
+          start = p - 2;
+        }
+        break;
+      case 10: // space or end of line
+        if (ch === 0x20 || ch === 0x2e) state = 11;
+        else if (ch === CR) state = 12;
+        else if (ch === LF) return done(p);
+        else return { kind: 'error' };
+        break;
+      case 11: // any text to the end of the line
+        if (ch === CR) state = 12;
+        else if (ch === LF) return done(p);
+        break;
+      case 12: // almost done
+        end = p - 1;
+        if (ch === LF) return done(p);
+        return { kind: 'error' };
+    }
+  }
+  return { kind: 'again' };
+
+  function done(p: number): StatusResult {
+    if (end < 0) end = p;
+    return { kind: 'done', pos: p + 1, version: major * 1000 + minor, code, line: d.toString('latin1', start, end) };
+  }
+}
+
+type HeaderResult =
+  | { kind: 'again' }
+  | { kind: 'invalid' }
+  | { kind: 'done'; pos: number }
+  | { kind: 'header'; pos: number; name: string; value: string };
+
+// ngx_http_parse_header_line(r, b, 1): one header line from `from`, or the end of the head.
+function parseHeaderLine(d: Buffer, from: number): HeaderResult {
+  let state = 0;
+  let nameStart = from;
+  let nameEnd = -1;
+  let valueStart = -1;
+  let valueEnd = -1;
+  for (let p = from; p < d.length; p++) {
+    const ch = d[p]!;
+    switch (state) {
+      case 0: // first char
+        nameStart = p;
+        if (ch === CR) {
+          state = 7;
+          break;
+        }
+        if (ch === LF) return { kind: 'done', pos: p + 1 };
+        state = 1;
+        if (isTokenByte(ch) || ch === 0x5f) break;
+        if (ch <= 0x20 || ch === 0x7f || ch === 0x3a) return { kind: 'invalid' };
+        break;
+      case 1: // name
+        if (isTokenByte(ch) || ch === 0x5f) break;
+        if (ch === 0x3a) {
+          nameEnd = p;
+          state = 2;
+          break;
+        }
+        if (ch === CR || ch === LF) {
+          nameEnd = valueStart = valueEnd = p;
+          if (ch === LF) return line(p);
+          state = 6;
+          break;
+        }
+        // IIS may send the duplicate "HTTP/1.1 ..." lines
+        if (ch === 0x2f && p - nameStart === 4 && d.toString('latin1', nameStart, p) === 'HTTP') {
+          state = 5;
+          break;
+        }
+        if (ch <= 0x20 || ch === 0x7f) return { kind: 'invalid' };
+        break;
+      case 2: // spaces before the value
+        if (ch === 0x20) break;
+        if (ch === CR || ch === LF) {
+          valueStart = valueEnd = p;
+          if (ch === LF) return line(p);
+          state = 6;
+          break;
+        }
+        if (ch === 0) return { kind: 'invalid' };
+        valueStart = p;
+        state = 3;
+        break;
+      case 3: // value
+        if (ch === 0x20) {
+          valueEnd = p;
+          state = 4;
+        } else if (ch === CR) {
+          valueEnd = p;
+          state = 6;
+        } else if (ch === LF) {
+          valueEnd = p;
+          return line(p);
+        } else if (ch === 0) return { kind: 'invalid' };
+        break;
+      case 4: // spaces after the value
+        if (ch === 0x20) break;
+        if (ch === CR) state = 6;
+        else if (ch === LF) return line(p);
+        else if (ch === 0) return { kind: 'invalid' };
+        else state = 3;
+        break;
+      case 5: // an ignored line
+        if (ch === LF) state = 0;
+        break;
+      case 6: // end of the line
+        if (ch === LF) return line(p);
+        if (ch !== CR) return { kind: 'invalid' };
+        break;
+      case 7: // end of the head
+        if (ch === LF) return { kind: 'done', pos: p + 1 };
+        return { kind: 'invalid' };
+    }
+  }
+  return { kind: 'again' };
+
+  function line(p: number): HeaderResult {
+    return { kind: 'header', pos: p + 1, name: d.toString('latin1', nameStart, nameEnd), value: d.toString('latin1', valueStart, valueEnd) };
+  }
+}
+
+// ngx_atoof: digits only; anything else (or an overflow) is NGX_ERROR, kept as -1.
+function atoof(s: string): number {
+  if (!/^\d+$/.test(s)) return -1;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : -1;
+}
 
 /** Parses an upstream response head fed in pieces. */
 export class UpstreamResponseParser {
@@ -35,72 +234,48 @@ export class UpstreamResponseParser {
     return this.parse(false);
   }
 
-  /** The upstream closed: a partial head is an error. */
+  /** The upstream closed: a head not yet complete is an error. */
   end(): ParseResponseResult {
     return this.parse(true);
   }
 
   private parse(eof: boolean): ParseResponseResult {
-    const d = this.data;
-    const lineEnd = d.indexOf(0x0a);
-    if (lineEnd < 0) {
+    // nginx reads the head into one buffer of proxy_buffer_size bytes.
+    const d = this.data.length > this.bufferSize ? this.data.subarray(0, this.bufferSize) : this.data;
+    const again = (): ParseResponseResult => {
+      if (eof) return { kind: 'error', message: 'upstream prematurely closed connection' };
       if (d.length >= this.bufferSize) return { kind: 'error', message: 'upstream sent too big header' };
-      // ngx_http_proxy_process_status_line: HTTP/0.9 answers have no status line.
-      if (eof && d.length && !'HTTP/'.startsWith(d.subarray(0, 5).toString('latin1'))) return http09(d);
-      return eof ? { kind: 'error', message: 'upstream prematurely closed connection' } : { kind: 'again' };
+      return { kind: 'again' };
+    };
+    const status = parseStatusLine(d);
+    if (status.kind === 'again') return again();
+    if (status.kind === 'error') {
+      // "upstream sent no valid HTTP/1.0 header": the whole answer is an HTTP/0.9 body.
+      const head: UpstreamHead = { status: 200, statusLine: '', httpVersion: 9, headers: [], contentLength: -1, chunked: false, close: true };
+      return { kind: 'head', head, rest: this.data };
     }
-    const first = d.subarray(0, lineEnd).toString('latin1').replace(/\r$/, '');
-    const m = /^HTTP\/(\d+)\.(\d+) +(\d{3})(?: (.*))?$/.exec(first);
-    if (!m) {
-      if (!first.startsWith('HTTP/')) return http09(d);
-      return { kind: 'error', message: 'upstream sent no valid HTTP/1.0 header' };
-    }
-    const httpVersion = Number(m[1]) * 1000 + Number(m[2]);
-    const status = Number(m[3]);
     const headers: [string, string][] = [];
-    let pos = lineEnd + 1;
+    let pos = status.pos;
     for (;;) {
-      const nl = d.indexOf(0x0a, pos);
-      if (nl < 0) {
-        if (d.length >= this.bufferSize) return { kind: 'error', message: 'upstream sent too big header' };
-        return eof ? { kind: 'error', message: 'upstream prematurely closed connection' } : { kind: 'again' };
-      }
-      if (nl + 1 > this.bufferSize) return { kind: 'error', message: 'upstream sent too big header' };
-      const line = d.subarray(pos, nl).toString('latin1').replace(/\r$/, '');
-      pos = nl + 1;
-      if (line.length === 0) break;
-      const colon = line.indexOf(':');
-      if (colon <= 0 || colon > MAX_NAME || /[\s\0]/.test(line.slice(0, colon))) {
-        return { kind: 'error', message: 'upstream sent invalid header' };
-      }
-      headers.push([line.slice(0, colon), line.slice(colon + 1).trim()]);
+      const h = parseHeaderLine(d, pos);
+      if (h.kind === 'again') return again();
+      if (h.kind === 'invalid') return { kind: 'error', message: 'upstream sent invalid header' };
+      pos = h.pos;
+      if (h.kind === 'done') break;
+      headers.push([h.name, h.value]);
     }
     let contentLength = -1;
     let chunked = false;
-    let close = httpVersion < 1001;
+    let close = status.version < 1001;
     for (const [name, value] of headers) {
       const n = name.toLowerCase();
-      if (n === 'content-length') {
-        if (!/^\d+$/.test(value)) return { kind: 'error', message: 'upstream sent invalid "Content-Length" header' };
-        contentLength = Number(value);
-      } else if (n === 'transfer-encoding') {
-        if (value.toLowerCase() === 'chunked') chunked = true;
-        else return { kind: 'error', message: `upstream sent unknown "Transfer-Encoding": "${value}"` };
-      } else if (n === 'connection') {
-        const v = value.toLowerCase();
-        if (v.includes('close')) close = true;
-        else if (v.includes('keep-alive')) close = false;
-      }
+      const v = value.toLowerCase();
+      if (n === 'content-length') contentLength = atoof(value);
+      else if (n === 'transfer-encoding' && v.includes('chunked')) chunked = true;
+      else if (n === 'connection' && v.includes('close')) close = true;
     }
-    if (chunked) {
-      if (httpVersion < 1001) return { kind: 'error', message: 'upstream sent "Transfer-Encoding" in an HTTP/1.0 response' };
-      contentLength = -1;
-    }
-    const statusLine = m[4] === undefined ? String(status) + ' ' : `${status} ${m[4]}`;
-    return { kind: 'head', head: { status, statusLine, httpVersion, headers, contentLength, chunked, close }, rest: d.subarray(pos) };
+    if (chunked) contentLength = -1;
+    const head: UpstreamHead = { status: status.code, statusLine: status.line, httpVersion: status.version, headers, contentLength, chunked, close };
+    return { kind: 'head', head, rest: this.data.subarray(pos) };
   }
-}
-
-function http09(d: Buffer): ParseResponseResult {
-  return { kind: 'head', head: { status: 200, statusLine: '200 OK', httpVersion: 9, headers: [], contentLength: -1, chunked: false, close: true }, rest: d };
 }

@@ -32,6 +32,8 @@ export interface PeerList {
   readonly peers: readonly Peer[];
   /** ngx_http_upstream_rr_peers_t.single: one primary peer, never marked as failed. */
   readonly single: boolean;
+  /** peers->tries: the peers not marked `down`. */
+  readonly tries: number;
   readonly backup: PeerList | null;
   /** The upstream's name, for `no live upstreams` and `$upstream_addr` when none is left. */
   readonly name: string;
@@ -76,8 +78,9 @@ export async function createPeers(conf: UpstreamConf): Promise<PeerList> {
     }
     for (const h of hosts) (s.backup ? backup : primary).push(makePeer(s, h));
   }
-  const backupList: PeerList | null = backup.length ? { peers: backup, single: false, backup: null, name: conf.name } : null;
-  return { peers: primary, single: primary.length === 1 && backupList === null, backup: backupList, name: conf.name };
+  const live = (peers: readonly Peer[]) => peers.filter((p) => !p.down).length;
+  const backupList: PeerList | null = backup.length ? { peers: backup, single: false, tries: live(backup), backup: null, name: conf.name } : null;
+  return { peers: primary, single: primary.length === 1 && backupList === null, tries: live(primary), backup: backupList, name: conf.name };
 }
 
 /** The balancer state of one request (ngx_http_upstream_rr_peer_data_t). */
@@ -90,7 +93,7 @@ export class RoundRobinPeerData {
 
   constructor(private readonly root: PeerList) {
     this.list = root;
-    this.tries = root.peers.length + (root.backup?.peers.length ?? 0);
+    this.tries = root.tries + (root.backup?.tries ?? 0);
   }
 
   // ngx_http_upstream_get_round_robin_peer
