@@ -62,7 +62,7 @@ export class HttpConnection {
       id: nextConnectionId++,
       remoteAddress: family === 'unix' ? 'unix:' : normalizeAddress(socket.remoteAddress ?? ''),
       remotePort: socket.remotePort ?? 0,
-      localAddress: family === 'unix' ? addr.addr.host : normalizeAddress(socket.localAddress ?? ''),
+      localAddress: family === 'unix' ? `unix:${addr.addr.host}` : normalizeAddress(socket.localAddress ?? ''),
       localPort: socket.localPort ?? addr.addr.port,
       family,
       ssl: false,
