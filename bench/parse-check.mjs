@@ -1,6 +1,7 @@
 // Parse + check of a generated configuration: 10,000 locations across 100 included files.
 // Prints ngts's time (in process, after a warm-up) and, when nginx is installed, the time of
 // `nginx -t` on the same files and the ratio. Run: npm run build && node bench/parse-check.mjs
+// (KEEP=1 keeps the generated files and prints where, e.g. to profile `node --cpu-prof bin/ngts.js -t -c FILE`).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,30 +51,34 @@ const check = () => {
   return ms;
 };
 check(); // warm-up
-const ngts = [];
-for (let i = 0; i < RUNS; i++) ngts.push(check());
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const timed = (fn) => {
+  const t0 = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+};
+const hasNginx = spawnSync('sh', ['-c', 'command -v nginx']).status === 0;
+const testArgs = ['-t', '-q', '-p', dir + '/', '-c', file];
+const ngtsBin = new URL('../bin/ngts.js', import.meta.url).pathname;
+// The three measures are taken in turn, round by round, so that a change in the machine's load
+// (shared CI runners) moves all of them and not only the one running at the time.
+const ngts = [];
+const nginx = [];
+const cli = [];
+for (let i = 0; i < RUNS; i++) {
+  ngts.push(check());
+  if (!hasNginx) continue;
+  nginx.push(timed(() => execFileSync('nginx', testArgs, { stdio: 'pipe' })));
+  cli.push(timed(() => execFileSync(process.execPath, [ngtsBin, ...testArgs], { stdio: 'pipe' })));
+}
 console.log(`config: ${FILES} files x ${PER_FILE} locations = ${FILES * PER_FILE} locations`);
 console.log(`ngts parse+check (in process): median ${median(ngts).toFixed(1)} ms over ${RUNS} runs`);
-
-const hasNginx = spawnSync('sh', ['-c', 'command -v nginx']).status === 0;
 if (hasNginx) {
-  const nginx = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = process.hrtime.bigint();
-    execFileSync('nginx', ['-t', '-q', '-p', dir + '/', '-c', file], { stdio: 'pipe' });
-    nginx.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  const cli = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = process.hrtime.bigint();
-    execFileSync(process.execPath, [new URL('../bin/ngts.js', import.meta.url).pathname, '-t', '-q', '-p', dir + '/', '-c', file], { stdio: 'pipe' });
-    cli.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
   console.log(`nginx -t: median ${median(nginx).toFixed(1)} ms`);
   console.log(`ngts -t (whole process, with Node start-up): median ${median(cli).toFixed(1)} ms`);
   console.log(`ratio ngts/nginx: in process ${(median(ngts) / median(nginx)).toFixed(2)}x, whole process ${(median(cli) / median(nginx)).toFixed(2)}x`);
 } else {
   console.log('nginx not installed: no ratio');
 }
-rmSync(dir, { recursive: true, force: true });
+if (process.env.KEEP) console.log(`kept the generated config: ${file}`);
+else rmSync(dir, { recursive: true, force: true });

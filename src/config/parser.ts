@@ -168,23 +168,19 @@ function atStatementStart(tokens: readonly LexToken[], i: number): boolean {
 /** Feeds tokens[0..count) and `closers` synthetic `}` to the grammar; exactly one parse must result. */
 function runGrammar(tokens: readonly LexToken[], count: number, closers: number, path: string): Statement[] {
   if (count === 0 && closers === 0) return [];
-  const parser = new nearley.Parser(compiledGrammar);
-  // nearley's feed() takes text and runs its lexer over it; tokens we already have are handed to it
-  // through a lexer that yields one prepared token per feed.
-  const feeder = new OneToken();
-  (parser as unknown as { lexer: OneToken }).lexer = feeder;
-  let last: LexToken | undefined;
+  // keepHistory, with the feeder dropping each column once nearley is past it: without keepHistory
+  // nearley `delete`s the old column from its table, which turns the table into a dictionary and
+  // made the parse of bench/parse-check.mjs about 40% slower.
+  const parser = new nearley.Parser(compiledGrammar, { keepHistory: true });
+  // nearley's feed() takes text and runs its lexer over it; the tokens we already have are handed
+  // to it through a lexer that yields them, all in one feed (a feed per token made nearley collect
+  // its results after every token).
+  const feeder = new TokenFeed(tokens, count, closers, (parser as unknown as { table: unknown[] }).table);
+  (parser as unknown as { lexer: TokenFeed }).lexer = feeder;
   try {
-    for (let i = 0; i < count; i++) {
-      last = tokens[i]!;
-      feeder.token = last;
-      parser.feed('');
-    }
-    for (let i = 0; i < closers; i++) {
-      feeder.token = { type: 'rbrace', text: '}', offset: -1, line: 0, col: 0 };
-      parser.feed('');
-    }
+    parser.feed('');
   } catch (e) {
+    const last = feeder.last;
     const where = last ? `${path}:${last.line}:${last.col}` : path;
     throw new GrammarBugError(`the grammar rejected a token nginx accepts at ${where}: ${(e as Error).message.split('\n')[0]}`);
   }
@@ -194,23 +190,37 @@ function runGrammar(tokens: readonly LexToken[], count: number, closers: number,
   return parser.results[0] as Statement[];
 }
 
-/** A lexer that yields one prepared token per feed, so tokens lexed once can be fed to nearley. */
-class OneToken {
-  token: LexToken | undefined;
-  private done = false;
-  reset(): void {
-    this.done = false;
-  }
+const CLOSER: LexToken = { type: 'rbrace', text: '}', offset: -1, line: 0, col: 0 };
+const NO_STATE = Object.freeze({});
+
+/**
+ * A lexer that yields tokens lexed beforehand, then `closers` synthetic `}`, to nearley. When
+ * nearley asks for token i it is done with column i-1 of its table (its own keepHistory: false
+ * would delete that column there), so the feeder clears it.
+ */
+class TokenFeed {
+  /** The token handed out last (the one nearley rejected, when it throws). */
+  last: LexToken | undefined;
+  private i = 0;
+  constructor(
+    private readonly tokens: readonly LexToken[],
+    private readonly count: number,
+    private readonly closers: number,
+    private readonly table: unknown[],
+  ) {}
+  reset(): void {}
   next(): LexToken | undefined {
-    if (this.done) return undefined;
-    this.done = true;
-    return this.token;
+    const i = this.i++;
+    if (i > 0) this.table[i - 1] = undefined;
+    if (i < this.count) return (this.last = this.tokens[i]);
+    if (i < this.count + this.closers) return (this.last = CLOSER);
+    return undefined;
   }
   save(): object {
-    return {};
+    return NO_STATE;
   }
   formatError(): string {
-    return `unexpected ${this.token?.type} "${this.token?.text}"`;
+    return `unexpected ${this.last?.type} "${this.last?.text}"`;
   }
   has(type: string): boolean {
     return type === 'word' || type === 'dq' || type === 'sq' || type === 'semi' || type === 'lbrace' || type === 'rbrace' || type === 'comment';

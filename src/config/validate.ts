@@ -91,6 +91,7 @@ class Walker {
   private readonly cycleChecks: (() => void)[] = [];
   private aborted = false;
   private sawEvents = false;
+  private fatals = 0;
 
   constructor(
     private readonly opts: CheckOptions,
@@ -378,10 +379,9 @@ class Walker {
     else this.effectless.set(spec.name, { spec, file, line: at.line, count: 1 });
   }
 
+  /** How many fatal diagnostics have been reported (kept as a count: it is read for every directive). */
   private fatalCount(): number {
-    let n = 0;
-    for (const d of this.diagnostics) if (d.fatal) n++;
-    return n;
+    return this.fatals;
   }
 
   private report(
@@ -399,9 +399,11 @@ class Walker {
     } = {},
   ): void {
     const stack = extra.stack ?? this.includeStack;
+    const fatal = extra.fatal ?? (level === 'emerg' || level === 'alert' || level === 'crit');
+    if (fatal) this.fatals++;
     this.diagnostics.push({
       level,
-      fatal: extra.fatal ?? (level === 'emerg' || level === 'alert' || level === 'crit'),
+      fatal,
       message,
       file,
       ...(at ? { line: at.line, column: extra.column ?? at.column } : {}),

@@ -19,7 +19,7 @@ export function checkDuplicateLocations(http: Directive, cx: PostCheckContext): 
 
 function checkLevel(parent: Directive, cx: PostCheckContext): boolean {
   const seen = new Map<string, Directive>();
-  const locations = [...directivesOf(parent.block ?? [], cx.includes)].filter((d) => d.name === 'location' && d.block !== null);
+  const locations = directivesOf(parent.block ?? [], cx.includes).filter((d) => d.name === 'location' && d.block !== null);
   for (const loc of locations) {
     const [mod, name] = locationModifier(loc.args);
     if (mod === '~' || mod === '~*' || mod === '@') continue;

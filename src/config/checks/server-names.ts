@@ -13,7 +13,7 @@ export function checkServerNames(http: Directive, cx: PostCheckContext): void {
   const byAddr = new Map<string, { server: Directive; names: Directive[] }[]>();
   for (const server of directivesOf(http.block ?? [], cx.includes)) {
     if (server.name !== 'server' || server.block === null) continue;
-    const children = [...directivesOf(server.block, cx.includes)];
+    const children = directivesOf(server.block, cx.includes);
     const addrs = new Set<string>();
     for (const l of children) {
       if (l.name !== 'listen') continue;

@@ -26,6 +26,9 @@ export function checkVariables(http: Directive, cx: PostCheckContext): boolean {
   const defined = new Set<string>();
   const refs: Ref[] = [];
   const captureNames = (pattern: string, caseless: boolean): void => {
+    // A named group needs `(?`; without one there is nothing to define (and the setter has already
+    // compiled the pattern once, which is most of this check's time on regex-heavy configurations).
+    if (!pattern.includes('(?')) return;
     const r = compilePcre(pattern, caseless);
     if (r.ok) for (const n of r.names) defined.add(n.toLowerCase());
   };
@@ -84,10 +87,10 @@ export function checkVariables(http: Directive, cx: PostCheckContext): boolean {
         freeformValues(d, use, captureNames, cx);
         continue;
       }
-      walk([...directivesOf(d.block, cx.includes)]);
+      walk(directivesOf(d.block, cx.includes));
     }
   };
-  walk([...directivesOf(http.block ?? [], cx.includes)]);
+  walk(directivesOf(http.block ?? [], cx.includes));
 
   for (const r of refs) {
     if (defined.has(r.name) || isBuiltinVariable(r.name)) continue;
