@@ -9,10 +9,6 @@ import { formatJson, formatText } from './check-report.js';
 import { toCrossplane } from './crossplane.js';
 import { OptionError, parseNginxOptions, resolveConf, resolvePrefix, type NginxOptions } from './options.js';
 import { formatTest } from './test-config.js';
-import { compileHttp } from '../compile/servers.js';
-import { normalizeUri } from '../runtime/http/normalize-uri.js';
-import { formatRoute, route } from './route.js';
-import { runServer } from './run.js';
 
 /** The version nginx -v would print for the nginx ngts follows. */
 export const NGINX_VERSION = '1.22.1';
@@ -56,7 +52,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'parse':
         return commandParse(argv.slice(1));
       case 'route':
-        return commandRoute(argv.slice(1));
+        return await commandRoute(argv.slice(1));
       case 'help':
       case '--help':
         process.stdout.write(USAGE);
@@ -103,6 +99,8 @@ async function commandNginx(argv: readonly string[]): Promise<number> {
     if (opts.rest.length > 1) throw new OptionError(`unexpected argument "${opts.rest[1]}"`);
     const prefix = resolvePrefix(opts.prefix);
     const { checked } = load(opts);
+    // Loaded only here: `-t` and `check` never pay for the runtime's modules at start-up.
+    const { runServer } = await import('./run.js');
     const code = await runServer({ checked, prefix, errorLog: opts.errorLog === undefined ? undefined : opts.errorLog });
     // Like nginx, a stopped server exits at once, whatever timers or streams are left.
     process.exit(code);
@@ -183,7 +181,10 @@ function commandParse(argv: readonly string[]): number {
  * `ngts route [-c FILE] [--host H] [--method M] [--listen ADDR] [--json] URI`: the listener, server
  * and location a request reaches, each location candidate in nginx's order, and the handler.
  */
-function commandRoute(argv: readonly string[]): number {
+async function commandRoute(argv: readonly string[]): Promise<number> {
+  const { compileHttp } = await import('../compile/servers.js');
+  const { normalizeUri } = await import('../runtime/http/normalize-uri.js');
+  const { formatRoute, route } = await import('./route.js');
   const args = [...argv];
   const json = takeFlag(args, '--json');
   const host = takeValue(args, '--host') ?? '';
