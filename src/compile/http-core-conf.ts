@@ -54,6 +54,8 @@ export interface CoreLocConf {
   readonly chunkedTransferEncoding: boolean;
   readonly ifModifiedSince: 'off' | 'exact' | 'before';
   readonly recursiveErrorPages: boolean;
+  /** `max_ranges`: -1 for unlimited (the default), 0 turns ranges off. */
+  readonly maxRanges: number;
   /** `root` or `alias`, absolute (a relative path resolves against the prefix). */
   readonly root: string;
   /** True for `alias`: the location's name is cut from the URI before the path is appended. */
@@ -141,6 +143,7 @@ export function compileCoreLocConf(level: ConfLevel, prefix: string, vars: Varia
     chunkedTransferEncoding: flag(level, 'chunked_transfer_encoding', true),
     ifModifiedSince: ims === 'off' || ims === 'before' ? ims : 'exact',
     recursiveErrorPages: flag(level, 'recursive_error_pages', false),
+    maxRanges: parseNumber(level.value('max_ranges') ?? '') ?? -1,
     ...compileRoot(level, prefix, vars),
     prefix,
   });

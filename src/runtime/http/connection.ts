@@ -357,8 +357,22 @@ export class HttpConnection {
     return typeof chunk === 'string' ? this.socket.write(chunk, 'latin1') : this.socket.write(chunk);
   }
 
+  /** Calls `cb` once the socket drains, or at once if it closes meanwhile (writers then stop). */
   onDrain(cb: () => void): void {
-    this.socket.once('drain', cb);
+    if (this.state === 'closed') {
+      setImmediate(cb);
+      return;
+    }
+    let called = false;
+    const once = (): void => {
+      if (called) return;
+      called = true;
+      this.socket.off('drain', once);
+      this.socket.off('close', once);
+      cb();
+    };
+    this.socket.on('drain', once);
+    this.socket.on('close', once);
   }
 
   private setTimer(ms: number, fn: () => void): void {

@@ -5,7 +5,8 @@
  */
 import { PRODUCT, PRODUCT_VERSION } from '../product.js';
 import type { HttpRequest } from './request.js';
-import { headersFilter, rangeHeaderFilter } from './headers-filter.js';
+import { headersFilter } from './headers-filter.js';
+import { rangeHeaderFilter } from './range-filter.js';
 import { statusLine } from './special-response.js';
 
 let cachedSecond = -1;
@@ -35,17 +36,34 @@ const SERVER_OFF = `Server: ${PRODUCT}\r\n`;
  * nginx sends the body alone. Marks `r.headerOnly` for HEAD, 204 and 304 as nginx does.
  */
 export function headerFilter(r: HttpRequest): string {
-  r.headerSent = true;
-  if (r.head.httpVersion < 1000) return '';
+  const rc = headerFilters(r);
+  return rc === 416 ? '' : writeHead(r);
+}
+
+/**
+ * The filters before the header is written, in nginx's order: the error status, add_header and
+ * expires, then ranges (whose plan is left in `r.rangePlan`). 416: the ranges cannot be
+ * satisfied and nothing was written; the caller answers the error.
+ */
+export function headerFilters(r: HttpRequest): 416 | null {
   const out = r.headersOut;
   // ngx_http_send_header: an error status (error_page, special responses) replaces the handler's.
   if (r.errStatus) {
     out.status = r.errStatus;
     out.statusLine = '';
   }
-  // The filters before this one, in nginx's order: add_header/expires, then ranges.
   headersFilter(r);
-  rangeHeaderFilter(r);
+  const plan = rangeHeaderFilter(r);
+  if (plan === 416) return 416;
+  r.rangePlan = plan;
+  return null;
+}
+
+/** ngx_http_header_filter proper: the head bytes for what the filters left. */
+export function writeHead(r: HttpRequest): string {
+  r.headerSent = true;
+  if (r.head.httpVersion < 1000) return '';
+  const out = r.headersOut;
   const status = out.status;
   // Only a status without a status line of its own (an upstream's) is treated so.
   if (status === 204 && !out.statusLine) {

@@ -113,11 +113,3 @@ function nextTime(when: number, now: number): number {
   }
   return t;
 }
-
-// ngx_http_range_header_filter: a complete 200 of known length tells the client ranges work.
-/** Adds `Accept-Ranges: bytes` when nginx would. */
-export function rangeHeaderFilter(r: HttpRequest): void {
-  const out = r.headersOut;
-  if (!r.allowRanges || r.head.httpVersion < 1000 || out.status !== 200 || out.contentLength < 0) return;
-  out.headers.push(['Accept-Ranges', 'bytes']);
-}

@@ -10,6 +10,7 @@ import type { RequestHead } from './parse-request.js';
 import type { VariableDef } from '../../compile/variable-table.js';
 import { NOT_EVALUATED } from './variables.js';
 import type { ProxyRequestState } from '../proxy/proxy-variables.js';
+import type { RangePlan } from './range-filter.js';
 
 /** The parts of the connection a request reads (ngx_connection_t). */
 export interface ConnectionInfo {
@@ -83,6 +84,8 @@ export class HttpRequest {
   headerSent = false;
   /** r->allow_ranges: the static module serves ranges of this response. */
   allowRanges = false;
+  /** What the range filter decided for the body (null: the whole body). */
+  rangePlan: RangePlan | null = null;
   /** The body goes out with chunked transfer encoding. */
   chunked = false;
   /** The body must be read and thrown away before the next request on the connection. */

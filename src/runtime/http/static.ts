@@ -9,7 +9,7 @@ import { internalRedirect } from './internal-redirect.js';
 import { notModified } from './not-modified.js';
 import type { HttpRequest } from './request.js';
 import { setContentType, type ResponseSink } from './response.js';
-import { headerFilter } from './header-filter.js';
+import { headerFilters, writeHead } from './header-filter.js';
 import { escapeUri } from './normalize-uri.js';
 import { mapUriToPath } from './document-root.js';
 
@@ -161,66 +161,82 @@ async function staticHandler(r: HttpRequest, sink: ResponseSink): Promise<number
       return 412;
     }
     r.allowRanges = true;
-    const head = headerFilter(r);
+    // ngx_http_range_filter: a range that cannot be satisfied is an error response.
+    if (headerFilters(r) === 416) return 416;
+    const head = writeHead(r);
     if (r.headerOnly || out.contentLength === 0 || out.status === 304) {
       if (head) sink.write(head);
       sink.end();
       return DONE;
     }
-    if (st.size <= WHOLE_FILE_LIMIT) {
-      const body = Buffer.allocUnsafe(st.size);
-      const { bytesRead } = await fh.read(body, 0, st.size, 0);
-      sink.write(head ? Buffer.concat([Buffer.from(head, 'latin1'), body.subarray(0, bytesRead)]) : body.subarray(0, bytesRead));
-      if (bytesRead < st.size) {
-        // The file shrank under us: nginx logs and cuts the connection.
-        sink.log('alert', `read only ${bytesRead} of ${st.size} from "${path}"`);
-        sink.terminate();
-        return DONE;
-      }
-      sink.end();
-      return DONE;
-    }
-    if (head) sink.write(head);
+    const plan = r.rangePlan;
+    const segments: Segment[] =
+      plan === null
+        ? [{ start: 0, end: st.size }]
+        : plan.kind === 'single'
+          ? [{ start: plan.start, end: plan.end }]
+          : [...plan.parts.flatMap((p) => [p.head, { start: p.start, end: p.end }]), plan.tail];
     handedOver = true;
-    streamFile(fh, st.size, path, sink);
+    await sendSegments(fh, segments, head, path, sink);
     return DONE;
   } finally {
     if (!handedOver) await fh.close();
   }
 }
 
-/** Sends a large file in pieces, waiting for the socket to drain between them. */
-function streamFile(fh: FileHandle, size: number, path: string, sink: ResponseSink): void {
-  let pos = 0;
-  const pump = (): void => {
-    const len = Math.min(256 * 1024, size - pos);
-    const buf = Buffer.allocUnsafe(len);
-    fh.read(buf, 0, len, pos).then(
-      ({ bytesRead }) => {
-        if (bytesRead === 0) {
-          sink.log('alert', `read only ${pos} of ${size} from "${path}"`);
-          void fh.close();
-          sink.terminate();
-          return;
+/** A piece of the body: literal bytes (multipart boundaries) or a byte range of the file. */
+type Segment = string | { readonly start: number; readonly end: number };
+
+/**
+ * Sends the head and the body's segments. Bodies up to 64 KiB go out in one write with the head;
+ * larger ones in 256 KiB reads, waiting for the socket to drain, so a slow client holds no more.
+ */
+async function sendSegments(fh: FileHandle, segments: readonly Segment[], head: string, path: string, sink: ResponseSink): Promise<void> {
+  const total = segments.reduce((n, s) => n + (typeof s === 'string' ? s.length : s.end - s.start), 0);
+  try {
+    if (total <= WHOLE_FILE_LIMIT) {
+      const parts: Buffer[] = head ? [Buffer.from(head, 'latin1')] : [];
+      for (const seg of segments) {
+        if (typeof seg === 'string') {
+          parts.push(Buffer.from(seg, 'latin1'));
+          continue;
         }
-        if (sink.aborted) {
-          void fh.close();
-          return;
-        }
+        const buf = Buffer.allocUnsafe(seg.end - seg.start);
+        const { bytesRead } = await fh.read(buf, 0, buf.length, seg.start);
+        if (bytesRead < buf.length) return shrank(sink, path, bytesRead, buf.length);
+        parts.push(buf);
+      }
+      sink.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+      sink.end();
+      return;
+    }
+    if (head) sink.write(head);
+    for (const seg of segments) {
+      if (typeof seg === 'string') {
+        if (!sink.write(seg)) await new Promise<void>((resolve) => sink.onDrain(resolve));
+        continue;
+      }
+      for (let pos = seg.start; pos < seg.end; ) {
+        if (sink.aborted) return;
+        const len = Math.min(256 * 1024, seg.end - pos);
+        const buf = Buffer.allocUnsafe(len);
+        const { bytesRead } = await fh.read(buf, 0, len, pos);
+        if (bytesRead === 0) return shrank(sink, path, pos, seg.end);
         pos += bytesRead;
-        const more = sink.write(bytesRead === len ? buf : buf.subarray(0, bytesRead));
-        if (pos >= size) {
-          void fh.close();
-          sink.end();
-        } else if (more) pump();
-        else sink.onDrain(pump);
-      },
-      (e: unknown) => {
-        sink.log('crit', `pread() "${path}" failed${sysError(e)}`);
-        void fh.close();
-        sink.terminate();
-      },
-    );
-  };
-  pump();
+        if (!sink.write(bytesRead === len ? buf : buf.subarray(0, bytesRead))) await new Promise<void>((resolve) => sink.onDrain(resolve));
+      }
+    }
+    sink.end();
+  } catch (e) {
+    sink.log('crit', `pread() "${path}" failed${sysError(e)}`);
+    sink.terminate();
+  } finally {
+    await fh.close();
+  }
+}
+
+// The file shrank while it was sent: nginx logs and cuts the connection.
+function shrank(sink: ResponseSink, path: string, got: number, want: number): void {
+  sink.log('alert', `read only ${got} of ${want} from "${path}"`);
+  sink.terminate();
 }
