@@ -106,6 +106,8 @@ export class HttpRequest {
   /** `$limit_req_status` / `$limit_conn_status` (null until the module ran). */
   limitReqStatus: string | null = null;
   limitConnStatus: string | null = null;
+  /** The request body, once read whole (`$request_body`). */
+  requestBody: Buffer | null = null;
   /** The log phase ran. */
   logged = false;
   /** Run once when the request is done (ngx_pool_cleanup of the request pool). */

@@ -182,7 +182,8 @@ const STATIC: Record<string, { get: VariableGetter; set?: VariableSetter; noCach
   realpath_root: { get: realpathRoot, noCache: true },
   request_completion: { get: (r) => (r.completed ? 'OK' : '') },
   remote_user: { get: (r) => r.remoteUser ?? basicAuthUser(r) },
-  request_body: { get: () => undefined },
+  // Set once a handler read the body into memory (proxy_pass with request buffering).
+  request_body: { get: (r) => (r.requestBody === null ? undefined : r.requestBody.toString('latin1')), noCache: true },
   limit_req_status: { get: (r) => r.limitReqStatus ?? undefined, noCache: true },
   limit_conn_status: { get: (r) => r.limitConnStatus ?? undefined, noCache: true },
   limit_rate: { get: () => '0' },

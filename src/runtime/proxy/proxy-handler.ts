@@ -78,6 +78,7 @@ export async function proxyHandler(r: HttpRequest, sink: ResponseSink, conf: Pro
   if (hadBody) {
     // With request buffering the whole body is read first: a chunked one goes on with a length.
     state.bodyLength = read.length;
+    r.requestBody = read;
     if (conf.passRequestBody) body = read;
   }
   if (conf.setBody !== null) {
