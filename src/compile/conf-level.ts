@@ -7,6 +7,7 @@
  */
 import type { ConfigFile, Directive, Statement } from '../config/ast.js';
 import { directivesOf } from '../config/checks/expanded.js';
+import { parseFlag, parseTime } from '../config/values.js';
 
 export type LevelKind = 'main' | 'http' | 'server' | 'location' | 'if' | 'limit_except';
 
@@ -71,6 +72,18 @@ export class ConfLevel {
   /** The first argument value of the nearest `name`, or undefined when no level sets it. */
   value(name: string, index = 0): string | undefined {
     return this.get(name)?.args[index]?.value;
+  }
+
+  /** An inherited `on|off` directive as a boolean, `dflt` when no level sets it. */
+  flag(name: string, dflt: boolean): boolean {
+    const v = this.value(name);
+    return v === undefined ? dflt : (parseFlag(v) ?? dflt);
+  }
+
+  /** An inherited time directive in milliseconds, `dflt` when no level sets it. */
+  msec(name: string, dflt: number): number {
+    const v = this.value(name);
+    return v === undefined ? dflt : (parseTime(v, false) ?? dflt);
   }
 
   /** The nearest enclosing level of `kind` (this one included). */

@@ -3,7 +3,7 @@
  * (ngx_http_core_merge_srv_conf, ngx_http_core_merge_loc_conf) into frozen objects the request
  * path reads directly.
  */
-import { parseFlag, parseNumber, parseOffset, parseSize, parseTime } from '../config/values.js';
+import { parseNumber, parseOffset, parseSize, parseTime } from '../config/values.js';
 import type { RequestReadConfig } from '../runtime/http/parse-request.js';
 import type { ServerTokens } from '../runtime/http/special-response.js';
 import { directivesOf } from '../config/checks/expanded.js';
@@ -75,15 +75,6 @@ const DEFAULT_TYPES: ReadonlyMap<string, string> = new Map([
   ['jpg', 'image/jpeg'],
 ]);
 
-function flag(level: ConfLevel, name: string, dflt: boolean): boolean {
-  const v = level.value(name);
-  return v === undefined ? dflt : (parseFlag(v) ?? dflt);
-}
-
-function msec(level: ConfLevel, name: string, dflt: number): number {
-  const v = level.value(name);
-  return v === undefined ? dflt : (parseTime(v, false) ?? dflt);
-}
 
 function sec(v: string | undefined, dflt: number): number {
   return v === undefined ? dflt : (parseTime(v, true) ?? dflt);
@@ -97,11 +88,11 @@ export function compileCoreSrvConf(server: ConfLevel, serverName: string): CoreS
   const read: RequestReadConfig = Object.freeze({
     clientHeaderBufferSize: parseSize(server.value('client_header_buffer_size') ?? '') ?? 1024,
     largeClientHeaderBuffers: Object.freeze({ num, size }),
-    ignoreInvalidHeaders: flag(server, 'ignore_invalid_headers', true),
-    underscoresInHeaders: flag(server, 'underscores_in_headers', false),
-    mergeSlashes: flag(server, 'merge_slashes', true),
+    ignoreInvalidHeaders: server.flag('ignore_invalid_headers', true),
+    underscoresInHeaders: server.flag('underscores_in_headers', false),
+    mergeSlashes: server.flag('merge_slashes', true),
   });
-  return Object.freeze({ read, clientHeaderTimeout: msec(server, 'client_header_timeout', 60_000), serverName });
+  return Object.freeze({ read, clientHeaderTimeout: server.msec('client_header_timeout', 60_000), serverName });
 }
 
 /** Compiles the core location configuration of a level (http, server, location, if). */
@@ -114,35 +105,35 @@ export function compileCoreLocConf(level: ConfLevel, prefix: string, vars: Varia
   const ims = level.value('if_modified_since');
   return Object.freeze({
     serverTokens: tokens === 'off' || tokens === 'build' ? tokens : 'on',
-    msiePadding: flag(level, 'msie_padding', true),
-    msieRefresh: flag(level, 'msie_refresh', false),
+    msiePadding: level.flag('msie_padding', true),
+    msieRefresh: level.flag('msie_refresh', false),
     keepaliveTimeout: keepalive ? (parseTime(keepalive.args[0]?.value ?? '', false) ?? 75_000) : 75_000,
     keepaliveHeader: keepalive ? sec(keepalive.args[1]?.value, 0) : 0,
     keepaliveRequests: parseNumber(level.value('keepalive_requests') ?? '') ?? 1000,
-    keepaliveTime: msec(level, 'keepalive_time', 3_600_000),
+    keepaliveTime: level.msec('keepalive_time', 3_600_000),
     keepaliveDisable: Object.freeze({
       msie6: disableArgs.includes('msie6'),
       safari: disableArgs.includes('safari'),
     }),
     clientMaxBodySize: parseOffset(level.value('client_max_body_size') ?? '') ?? 1024 * 1024,
-    clientBodyTimeout: msec(level, 'client_body_timeout', 60_000),
-    sendTimeout: msec(level, 'send_timeout', 60_000),
+    clientBodyTimeout: level.msec('client_body_timeout', 60_000),
+    sendTimeout: level.msec('send_timeout', 60_000),
     defaultType: level.value('default_type') ?? 'text/plain',
     types: compileTypes(level),
-    absoluteRedirect: flag(level, 'absolute_redirect', true),
-    serverNameInRedirect: flag(level, 'server_name_in_redirect', false),
-    portInRedirect: flag(level, 'port_in_redirect', true),
+    absoluteRedirect: level.flag('absolute_redirect', true),
+    serverNameInRedirect: level.flag('server_name_in_redirect', false),
+    portInRedirect: level.flag('port_in_redirect', true),
     // `internal` is not inherited: ngx_http_core_merge_loc_conf leaves it per location.
     internal: level.kind === 'location' && level.own('internal').length > 0,
     lingeringClose: lingering === 'off' || lingering === 'always' ? lingering : 'on',
-    lingeringTime: msec(level, 'lingering_time', 30_000),
-    lingeringTimeout: msec(level, 'lingering_timeout', 5_000),
-    resetTimedoutConnection: flag(level, 'reset_timedout_connection', false),
-    logNotFound: flag(level, 'log_not_found', true),
-    etag: flag(level, 'etag', true),
-    chunkedTransferEncoding: flag(level, 'chunked_transfer_encoding', true),
+    lingeringTime: level.msec('lingering_time', 30_000),
+    lingeringTimeout: level.msec('lingering_timeout', 5_000),
+    resetTimedoutConnection: level.flag('reset_timedout_connection', false),
+    logNotFound: level.flag('log_not_found', true),
+    etag: level.flag('etag', true),
+    chunkedTransferEncoding: level.flag('chunked_transfer_encoding', true),
     ifModifiedSince: ims === 'off' || ims === 'before' ? ims : 'exact',
-    recursiveErrorPages: flag(level, 'recursive_error_pages', false),
+    recursiveErrorPages: level.flag('recursive_error_pages', false),
     maxRanges: parseNumber(level.value('max_ranges') ?? '') ?? -1,
     ...compileRoot(level, prefix, vars),
     prefix,

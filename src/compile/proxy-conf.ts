@@ -4,7 +4,7 @@
  * the inherited proxy_* settings.
  */
 import { compilePcre } from '../config/regex.js';
-import { parseFlag, parseSize, parseTime, parseUrl } from '../config/values.js';
+import { parseSize, parseUrl } from '../config/values.js';
 import { compileComplexValue, type ComplexValue } from './complex-value.js';
 import type { ConfLevel } from './conf-level.js';
 import { implicitUpstream, type UpstreamConf } from './upstreams.js';
@@ -100,15 +100,6 @@ export function upstreamKeyOf(u: UpstreamConf): string {
   return u.explicit ? u.name : u.servers[0]!.text;
 }
 
-function flag(level: ConfLevel, name: string, dflt: boolean): boolean {
-  const v = level.value(name);
-  return v === undefined ? dflt : (parseFlag(v) ?? dflt);
-}
-
-function msec(level: ConfLevel, name: string, dflt: number): number {
-  const v = level.value(name);
-  return v === undefined ? dflt : (parseTime(v, false) ?? dflt);
-}
 
 /** Compiles the proxy configuration of a location (or `if`) level. */
 export function compileProxyLocConf(level: ConfLevel, cx: ProxyContext): ProxyLocConf {
@@ -131,18 +122,18 @@ export function compileProxyLocConf(level: ConfLevel, cx: ProxyContext): ProxyLo
     headers: Object.freeze(headers),
     headerNames: new Set(merged.map(([n]) => n.toLowerCase())),
     httpVersion: level.value('proxy_http_version') === '1.1' ? '1.1' : '1.0',
-    passRequestHeaders: flag(level, 'proxy_pass_request_headers', true),
-    passRequestBody: flag(level, 'proxy_pass_request_body', true),
+    passRequestHeaders: level.flag('proxy_pass_request_headers', true),
+    passRequestBody: level.flag('proxy_pass_request_body', true),
     setBody: setBody === undefined ? null : compileComplexValue(setBody, cx.vars),
     method: method === undefined ? null : compileComplexValue(method, cx.vars),
     hideHeaders: hide,
     ignoreHeaders: new Set((level.get('proxy_ignore_headers')?.args ?? []).map((a) => a.value.toLowerCase())),
-    connectTimeout: msec(level, 'proxy_connect_timeout', 60_000),
-    readTimeout: msec(level, 'proxy_read_timeout', 60_000),
-    sendTimeout: msec(level, 'proxy_send_timeout', 60_000),
-    buffering: flag(level, 'proxy_buffering', true),
-    requestBuffering: flag(level, 'proxy_request_buffering', true),
-    interceptErrors: flag(level, 'proxy_intercept_errors', false),
+    connectTimeout: level.msec('proxy_connect_timeout', 60_000),
+    readTimeout: level.msec('proxy_read_timeout', 60_000),
+    sendTimeout: level.msec('proxy_send_timeout', 60_000),
+    buffering: level.flag('proxy_buffering', true),
+    requestBuffering: level.flag('proxy_request_buffering', true),
+    interceptErrors: level.flag('proxy_intercept_errors', false),
     nextUpstream: new Set(next ? next.args.map((a) => a.value) : ['error', 'timeout']),
     nextUpstreamTries: Number(level.value('proxy_next_upstream_tries') ?? 0) || 0,
     bufferSize: parseSize(level.value('proxy_buffer_size') ?? '') ?? 4096,

@@ -34,6 +34,11 @@ export function handleRequest(r: HttpRequest, sink: ResponseSink): void {
     sink.log('alert', `ngts internal error: ${(e as Error).stack ?? String(e)}`);
     rc = 500;
   }
+  finalizeWhenDone(r, sink, rc);
+}
+
+/** Finalizes `r` with `rc` now, or when it settles (a failure is an internal error: 500). */
+function finalizeWhenDone(r: HttpRequest, sink: ResponseSink, rc: number | Promise<number>): void {
   if (typeof rc === 'number') {
     finalizeRequest(r, sink, rc);
     return;
@@ -272,15 +277,5 @@ export function finalizeRequest(r: HttpRequest, sink: ResponseSink, rc: number):
     sink.terminate();
     return;
   }
-  if (typeof next === 'number') {
-    if (next !== DONE) finalizeRequest(r, sink, next);
-    return;
-  }
-  next.then(
-    (code) => finalizeRequest(r, sink, code),
-    (e: unknown) => {
-      sink.log('alert', `ngts internal error: ${(e as Error).stack ?? String(e)}`);
-      finalizeRequest(r, sink, 500);
-    },
-  );
+  if (next !== DONE) finalizeWhenDone(r, sink, next);
 }
