@@ -145,7 +145,7 @@ export function compileHttp(checked: CheckedConfig, opts: CompileOptions = {}): 
   const mainLevel = new ConfLevel('main', null, [...(globals?.statements ?? []), ...checked.main.statements], checked.includes);
   const http = mainLevel.ownFirst('http');
   const httpLevel = http ? mainLevel.child('http', http) : null;
-  const upstreams = httpLevel ? compileUpstreams(httpLevel) : new Map<string, UpstreamConf>();
+  const upstreams = httpLevel ? compileUpstreams(httpLevel, vars) : new Map<string, UpstreamConf>();
   if (httpLevel && opts.mapRuntime) compileMaps(httpLevel, vars, opts.mapRuntime);
   const limitZones = httpLevel ? compileLimitZones(httpLevel, vars) : { req: new Map<string, LimitZone>(), conn: new Map<string, LimitZone>() };
   const used = new Map<string, UpstreamConf>();

@@ -7,6 +7,8 @@
 import type { Directive } from '../config/ast.js';
 import { parseNumber, parseTime, parseUrl } from '../config/values.js';
 import type { ConfLevel } from './conf-level.js';
+import { compileComplexValue, type ComplexValue } from './complex-value.js';
+import type { VariableTable } from './variable-table.js';
 
 export interface UpstreamServer {
   /** As written (`backend1:8080`), for `$upstream_addr` of unresolved names and messages. */
@@ -25,8 +27,17 @@ export interface UpstreamServer {
   readonly line: number;
 }
 
+/** The balancer of an upstream block (round robin unless one of these directives is there). */
+export type Balancer =
+  | { readonly kind: 'round_robin' }
+  | { readonly kind: 'ip_hash' }
+  | { readonly kind: 'least_conn' }
+  | { readonly kind: 'hash'; readonly key: ComplexValue; readonly consistent: boolean }
+  | { readonly kind: 'random' };
+
 export interface UpstreamConf {
   readonly name: string;
+  readonly balancer: Balancer;
   /** False for the upstream a `proxy_pass http://host:port` creates. */
   readonly explicit: boolean;
   readonly servers: readonly UpstreamServer[];
@@ -39,7 +50,7 @@ export interface UpstreamConf {
 }
 
 /** The `upstream` blocks of the http level, by name (the first of a name wins; -t rejects duplicates). */
-export function compileUpstreams(http: ConfLevel): Map<string, UpstreamConf> {
+export function compileUpstreams(http: ConfLevel, vars: VariableTable): Map<string, UpstreamConf> {
   const out = new Map<string, UpstreamConf>();
   for (const d of http.own('upstream')) {
     const name = d.args[0]?.value ?? '';
@@ -47,8 +58,19 @@ export function compileUpstreams(http: ConfLevel): Map<string, UpstreamConf> {
     const level = http.child('http', d);
     const servers = level.own('server').map(upstreamServer);
     const keepalive = parseNumber(level.value('keepalive') ?? '') ?? 0;
+    const hash = level.ownFirst('hash');
+    const balancer: Balancer = level.own('ip_hash').length
+      ? { kind: 'ip_hash' }
+      : level.own('least_conn').length
+        ? { kind: 'least_conn' }
+        : hash
+          ? { kind: 'hash', key: compileComplexValue(hash.args[0]?.value ?? '', vars), consistent: hash.args[1]?.value === 'consistent' }
+          : level.own('random').length
+            ? { kind: 'random' }
+            : { kind: 'round_robin' };
     out.set(name, {
       name,
+      balancer,
       explicit: true,
       servers: Object.freeze(servers),
       keepalive,
@@ -95,6 +117,7 @@ export function implicitUpstream(host: string, port: number, unix: boolean, file
   const text = unix ? `unix:${host}` : `${host}:${port}`;
   return {
     name: unix ? `unix:${host}` : host,
+    balancer: { kind: 'round_robin' },
     explicit: false,
     servers: [{ text, host, port, unix, weight: 1, maxFails: 1, failTimeout: 10_000, backup: false, down: false, file, line }],
     keepalive: 0,

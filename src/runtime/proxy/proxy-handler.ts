@@ -17,6 +17,9 @@ import type { HttpRequest } from '../http/request.js';
 import type { ResponseSink } from '../http/response.js';
 import { evaluate } from '../http/variables.js';
 import { RoundRobinPeerData, type Peer, type PeerList } from '../upstream/round-robin.js';
+import { ChashPeerData, HashPeerData, IpHashPeerData } from '../upstream/hash.js';
+import { LeastConnPeerData } from '../upstream/least-conn.js';
+import type { Balancer } from '../../compile/upstreams.js';
 import { UpstreamResponseParser, type UpstreamHead } from '../upstream/parse-response.js';
 import type { ProxyRequestState, UpstreamTry } from './proxy-variables.js';
 
@@ -93,7 +96,7 @@ export async function proxyHandler(r: HttpRequest, sink: ResponseSink, conf: Pro
     sink.log('error', `no resolved peers for upstream "${pass.upstream.name}"`);
     return 502;
   }
-  const rr = new RoundRobinPeerData(peers);
+  const rr = peerData(r, peers, pass.upstream.balancer);
   if (conf.nextUpstreamTries && rr.tries > conf.nextUpstreamTries) rr.tries = conf.nextUpstreamTries;
   for (;;) {
     const peer = rr.get();
@@ -159,6 +162,22 @@ function parseUnsafeUri(value: string): { uri: string; args: string } | null {
     if (ch === 0x2f && uri.charCodeAt(i + 1) === 0x2e && uri.charCodeAt(i + 2) === 0x2e && (i + 3 === uri.length || uri.charCodeAt(i + 3) === 0x2f)) return null;
   }
   return { uri, args };
+}
+
+/** The balancer state of this request for the upstream's balancer (peer.init in nginx). */
+function peerData(r: HttpRequest, peers: PeerList, balancer: Balancer): RoundRobinPeerData {
+  switch (balancer.kind) {
+    case 'ip_hash':
+      return new IpHashPeerData(peers, r.conn.family === 'unix' ? '' : r.conn.remoteAddress);
+    case 'hash': {
+      const key = evaluate(r, balancer.key);
+      return balancer.consistent ? new ChashPeerData(peers, key) : new HashPeerData(peers, key);
+    }
+    case 'least_conn':
+      return new LeastConnPeerData(peers);
+    default:
+      return new RoundRobinPeerData(peers);
+  }
 }
 
 function uriForLog(r: HttpRequest): string {

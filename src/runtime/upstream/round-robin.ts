@@ -9,6 +9,8 @@ import type { UpstreamConf, UpstreamServer } from '../../compile/upstreams.js';
 
 /** One address of an upstream server (ngx_http_upstream_rr_peer_t). */
 export interface Peer {
+  /** The `server` address as written (peer->server): consistent hashing hashes it. */
+  readonly server: string;
   /** `$upstream_addr`: `127.0.0.1:8080` or `unix:/path`. */
   readonly name: string;
   readonly host: string;
@@ -30,6 +32,8 @@ export interface Peer {
 
 export interface PeerList {
   readonly peers: readonly Peer[];
+  /** The sum of the weights (peers->total_weight): hash balancers map a hash onto it. */
+  readonly totalWeight: number;
   /** ngx_http_upstream_rr_peers_t.single: one primary peer, never marked as failed. */
   readonly single: boolean;
   /** peers->tries: the peers not marked `down`. */
@@ -42,6 +46,7 @@ export interface PeerList {
 function makePeer(server: UpstreamServer, host: string): Peer {
   const name = server.unix ? `unix:${host}` : `${host.includes(':') ? `[${host}]` : host}:${server.port}`;
   return {
+    server: server.text,
     name,
     host,
     port: server.port,
@@ -79,19 +84,20 @@ export async function createPeers(conf: UpstreamConf): Promise<PeerList> {
     for (const h of hosts) (s.backup ? backup : primary).push(makePeer(s, h));
   }
   const live = (peers: readonly Peer[]) => peers.filter((p) => !p.down).length;
-  const backupList: PeerList | null = backup.length ? { peers: backup, single: false, tries: live(backup), backup: null, name: conf.name } : null;
-  return { peers: primary, single: primary.length === 1 && backupList === null, tries: live(primary), backup: backupList, name: conf.name };
+  const weight = (peers: readonly Peer[]) => peers.reduce((n, p) => n + p.weight, 0);
+  const backupList: PeerList | null = backup.length ? { peers: backup, totalWeight: weight(backup), single: false, tries: live(backup), backup: null, name: conf.name } : null;
+  return { peers: primary, totalWeight: weight(primary), single: primary.length === 1 && backupList === null, tries: live(primary), backup: backupList, name: conf.name };
 }
 
 /** The balancer state of one request (ngx_http_upstream_rr_peer_data_t). */
 export class RoundRobinPeerData {
-  private list: PeerList;
-  private tried = new Set<Peer>();
+  protected list: PeerList;
+  protected tried = new Set<Peer>();
   current: Peer | null = null;
   /** pc->tries: attempts left, all primary and backup peers. */
   tries: number;
 
-  constructor(private readonly root: PeerList) {
+  constructor(protected readonly root: PeerList) {
     this.list = root;
     this.tries = root.tries + (root.backup?.tries ?? 0);
   }
@@ -118,8 +124,22 @@ export class RoundRobinPeerData {
     return null;
   }
 
+  /** Marks `peer` as the one in use (rrp->current, tried, conns, checked). */
+  protected take(peer: Peer, now: number): Peer {
+    this.current = peer;
+    this.tried.add(peer);
+    peer.conns++;
+    if (now - peer.checked > peer.failTimeout) peer.checked = now;
+    return peer;
+  }
+
+  /** Whether nginx would skip `peer` now: tried, down, or failed within fail_timeout. */
+  protected unusable(peer: Peer, now: number): boolean {
+    return this.tried.has(peer) || peer.down || (peer.maxFails > 0 && peer.fails >= peer.maxFails && now - peer.checked <= peer.failTimeout);
+  }
+
   // ngx_http_upstream_get_peer: smooth weighted round robin.
-  private pick(now: number): Peer | null {
+  protected pick(now: number): Peer | null {
     let best: Peer | null = null;
     let total = 0;
     for (const peer of this.list.peers) {
