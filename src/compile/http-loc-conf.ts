@@ -9,6 +9,7 @@ import { compileProxyLocConf, type ProxyLocConf } from './proxy-conf.js';
 import type { UpstreamConf } from './upstreams.js';
 import { compileHeadersConf, type HeadersConf } from './headers-conf.js';
 import { compileAccessConf, type AccessConf } from './access-conf.js';
+import { compileRealIpConf, type RealIpConf } from './realip-conf.js';
 import { compileAccessLogs, type AccessLog, type LogFormat } from './log-conf.js';
 import { compileAuthRequestConf, type AuthRequestConf } from './auth-request-conf.js';
 import { compileAuthBasicConf, type AuthBasicConf } from './auth-basic-conf.js';
@@ -30,6 +31,8 @@ export interface HttpLocConf {
   readonly unsupported: string | null;
   /** `error_page` entries of the nearest level that has any (inherited whole). */
   readonly errorPages: readonly ErrorPage[];
+  /** ngx_http_realip_module (null: no set_real_ip_from). */
+  readonly realIp: RealIpConf | null;
   /** ngx_http_log_module: the access logs in force ([] for off or none). */
   readonly accessLogs: readonly AccessLog[];
   /** ngx_http_limit_req_module / ngx_http_limit_conn_module (null: no limits). */
@@ -152,6 +155,7 @@ export function compileLocConf(level: ConfLevel, cx: LocConfContext): HttpLocCon
     uninitializedVariableWarn: level.value('uninitialized_variable_warn') !== 'off',
     unsupported: level.kind === 'location' || level.kind === 'if' ? unsupportedHandler(level) : null,
     errorPages: compileErrorPages(level, vars),
+    realIp: compileRealIpConf(level),
     accessLogs: collectLogs(compileAccessLogs(level, cx.logFormats, vars), cx.logPaths),
     limitReq: compileLimitReqConf(level),
     limitConn: compileLimitConnConf(level),

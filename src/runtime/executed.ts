@@ -30,6 +30,8 @@ export const EXECUTED_DIRECTIVES: ReadonlySet<string> = new Set([
   'limit_conn_zone', 'limit_conn', 'limit_conn_status', 'limit_conn_log_level', 'limit_conn_dry_run',
   // logs
   'access_log', 'log_format',
+  // realip
+  'set_real_ip_from', 'real_ip_header', 'real_ip_recursive',
   // map
   'map',
   // access

@@ -14,13 +14,13 @@ const OK = 0;
 // ngx_http_access_handler / ngx_http_access_inet / _inet6 / _unix
 /** OK when a rule allows, 403 when one denies, DECLINED when none matches. */
 export function accessHandler(r: HttpRequest, sink: ResponseSink, conf: AccessConf): number {
-  const family = r.conn.family;
-  const rules = family === 'unix' ? conf.unix : family === 'inet6' && !isMapped(r.conn.remoteAddress) ? conf.inet6 : conf.inet;
+  const family = r.remoteFamily;
+  const rules = family === 'unix' ? conf.unix : family === 'inet6' && !isMapped(r.remoteAddress) ? conf.inet6 : conf.inet;
   if (rules.length === 0) return DECLINED;
   let addr: ipaddr.IPv4 | ipaddr.IPv6 | null = null;
   if (family !== 'unix') {
     try {
-      const parsed = ipaddr.process(r.conn.remoteAddress);
+      const parsed = ipaddr.process(r.remoteAddress);
       addr = parsed;
     } catch {
       addr = null;

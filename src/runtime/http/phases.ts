@@ -13,6 +13,7 @@ import { staticContent } from './static.js';
 import { proxyHandler } from '../proxy/proxy-handler.js';
 import { tryFilesHandler } from './try-files.js';
 import { accessHandler } from './access.js';
+import { realIpHandler } from './realip.js';
 import { authRequestHandler } from './auth-request.js';
 import { authBasicHandler } from './auth-basic.js';
 import { preaccessPhase } from './limit-zones.js';
@@ -54,6 +55,8 @@ function finalizeWhenDone(r: HttpRequest, sink: ResponseSink, rc: number | Promi
 
 /** Runs the phases from server rewrite on; the result is for finalizeRequest. */
 export function runPhases(r: HttpRequest, sink: ResponseSink): number | Promise<number> {
+  // NGX_HTTP_POST_READ_PHASE: realip with the server's configuration.
+  realIpHandler(r, r.server.conf.realIp);
   // NGX_HTTP_SERVER_REWRITE_PHASE: the rewrite module at server level.
   const script = r.server.rewrite;
   if (script !== null) {
@@ -139,7 +142,8 @@ function runFromFindConfig(r: HttpRequest, sink: ResponseSink, named: LocationCo
     }
   }
 
-  // NGX_HTTP_PREACCESS_PHASE: limit_req, limit_conn
+  // NGX_HTTP_PREACCESS_PHASE: realip again with the location's configuration, limit_req, limit_conn
+  realIpHandler(r, r.conf.realIp);
   const pre = preaccessPhase(r, sink);
   if (typeof pre !== 'number') return pre.then((rc) => (rc === DECLINED ? fromAccess(r, sink) : rc));
   if (pre !== DECLINED) return pre;

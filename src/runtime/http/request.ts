@@ -52,6 +52,12 @@ export class HeadersOut {
 
 export class HttpRequest {
   readonly headersOut = new HeadersOut();
+  /** The client's address, port and family; the realip module may replace them for the request. */
+  remoteAddress: string;
+  remotePort: number;
+  remoteFamily: 'inet' | 'inet6' | 'unix';
+  /** The realip module replaced the address (it does so once per request). */
+  realIpDone = false;
   /** `$uri`: changed by rewrites and internal redirects. */
   uri: string;
   args: string;
@@ -129,6 +135,9 @@ export class HttpRequest {
     this.values = parent ? parent.values : new Array(variables.length).fill(NOT_EVALUATED);
     this.uri = head.uri;
     this.method = head.method;
+    this.remoteAddress = parent ? parent.remoteAddress : conn.remoteAddress;
+    this.remotePort = parent ? parent.remotePort : conn.remotePort;
+    this.remoteFamily = parent ? parent.remoteFamily : conn.family;
     this.args = head.args;
     this.exten = head.exten;
     this.server = vs.server;

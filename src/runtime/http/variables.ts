@@ -5,6 +5,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
+import ipaddr from 'ipaddr.js';
 import { randomBytes } from 'node:crypto';
 import type { ComplexValue } from '../../compile/complex-value.js';
 import type { BuiltinResolver, VariableGetter, VariableSetter } from '../../compile/variable-table.js';
@@ -126,9 +127,17 @@ function sentHeader(name: string): VariableGetter {
   };
 }
 
+// $binary_remote_addr: 4 bytes for IPv4, 16 for IPv6, the text for unix: (as sockaddr bytes go).
 function binaryAddr(r: HttpRequest): string {
-  const a = r.conn.remoteAddress;
-  if (r.conn.family === 'inet') return String.fromCharCode(...a.split('.').map(Number));
+  const a = r.remoteAddress;
+  if (r.remoteFamily === 'inet') return String.fromCharCode(...a.split('.').map(Number));
+  if (r.remoteFamily === 'inet6') {
+    try {
+      return String.fromCharCode(...ipaddr.parse(a).toByteArray());
+    } catch {
+      return a;
+    }
+  }
   return a;
 }
 
@@ -156,8 +165,8 @@ const STATIC: Record<string, { get: VariableGetter; set?: VariableSetter; noCach
   server_name: { get: (r) => r.server.coreSrv.serverName },
   server_addr: { get: (r) => r.conn.localAddress },
   server_port: { get: (r) => (r.conn.family === 'unix' ? '' : String(r.conn.localPort)) },
-  remote_addr: { get: (r) => r.conn.remoteAddress },
-  remote_port: { get: (r) => (r.conn.family === 'unix' ? '' : String(r.conn.remotePort)) },
+  remote_addr: { get: (r) => r.remoteAddress },
+  remote_port: { get: (r) => (r.remoteFamily === 'unix' || r.remotePort <= 0 ? '' : String(r.remotePort)) },
   binary_remote_addr: { get: binaryAddr },
   content_length: { get: (r) => r.header('Content-Length') },
   content_type: { get: (r) => r.header('Content-Type') },

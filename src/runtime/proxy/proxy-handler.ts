@@ -168,7 +168,7 @@ function parseUnsafeUri(value: string): { uri: string; args: string } | null {
 function peerData(r: HttpRequest, peers: PeerList, balancer: Balancer): RoundRobinPeerData {
   switch (balancer.kind) {
     case 'ip_hash':
-      return new IpHashPeerData(peers, r.conn.family === 'unix' ? '' : r.conn.remoteAddress);
+      return new IpHashPeerData(peers, r.remoteFamily === 'unix' ? '' : r.remoteAddress);
     case 'hash': {
       const key = evaluate(r, balancer.key);
       return balancer.consistent ? new ChashPeerData(peers, key) : new HashPeerData(peers, key);

@@ -53,7 +53,7 @@ const PROXY: Record<string, VariableGetter> = {
   // ngx_http_proxy_add_x_forwarded_for_variable: the client's X-Forwarded-For headers, then its address.
   proxy_add_x_forwarded_for: (r) => {
     const xff = r.head.headers.filter((h) => h.name.toLowerCase() === 'x-forwarded-for').map((h) => h.value);
-    return xff.length ? `${xff.join(', ')}, ${r.conn.remoteAddress}` : r.conn.remoteAddress;
+    return xff.length ? `${xff.join(', ')}, ${r.remoteAddress}` : r.remoteAddress;
   },
   upstream_addr: list((t) => t.addr),
   upstream_status: list((t) => t.status),
