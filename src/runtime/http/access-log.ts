@@ -62,8 +62,8 @@ function render(r: HttpRequest, log: AccessLog): string {
     if (p.kind === 'text') line += p.text;
     else {
       const v = p.kind === 'var' ? getVariable(r, p.index) : getCapture(r, p.n);
-      // ngx_http_log_variable: a missing value is "-" (empty in JSON); an empty one stays empty.
-      if (v === undefined) line += escape === 'json' ? '' : '-';
+      // ngx_http_log_variable: a missing value is "-"; with escape=json or none it is left out.
+      if (v === undefined) line += escape === 'default' ? '-' : '';
       else line += escape === 'default' ? escapeDefault(v) : escape === 'json' ? escapeJson(v) : v;
     }
   }

@@ -184,7 +184,7 @@ export class HttpConnection {
       return;
     }
     const server = this.hostServer ?? this.addr.defaultServer;
-    const head = errorHead(res.http09, res.requestLine, res.method);
+    const head = errorHead(res);
     const r = new HttpRequest(this.info, head, this.addr, { server, rule: 'default', name: null, captures: null }, this.host.variables);
     r.keepalive = false;
     r.headerOnly = head.method === 'HEAD';
@@ -520,20 +520,21 @@ function normalizeAddress(a: string): string {
   return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
 }
 
-/** The head of a request nginx refused: enough for its error page. */
-function errorHead(http09: boolean, requestLine: string | undefined, method: string): RequestHead {
+/** The head of a request nginx refused: what it had read, enough for its error page and log. */
+function errorHead(res: Extract<ParseRequestResult, { kind: 'error' }>): RequestHead {
+  const line = res.line;
   return {
-    method,
-    requestLine: requestLine ?? '',
-    unparsedUri: '',
+    method: res.method,
+    requestLine: res.requestLine ?? '',
+    unparsedUri: line?.unparsedUri ?? '',
     validUnparsedUri: false,
-    uri: '',
-    args: '',
-    exten: '',
+    uri: line?.uri ?? '',
+    args: line?.args ?? '',
+    exten: line?.exten ?? '',
     quotedUri: false,
     schema: '',
-    httpVersion: http09 ? 9 : 1001,
-    httpProtocol: '',
+    httpVersion: res.http09 ? 9 : (line?.httpVersion ?? 1001),
+    httpProtocol: line?.httpProtocol ?? '',
     headers: [],
     host: undefined,
     contentLength: -1,
@@ -541,6 +542,6 @@ function errorHead(http09: boolean, requestLine: string | undefined, method: str
     connectionType: undefined,
     keepalive: false,
     userAgent: userAgentFlags(undefined),
-    requestLength: 0,
+    requestLength: res.requestLength,
   };
 }

@@ -117,6 +117,10 @@ export type ParseRequestResult =
       requestLine: string | undefined;
       /** The method, once nginx has read it (a HEAD is answered without a body). */
       method: string;
+      /** The request line's parts when it was read whole (the error came from a header). */
+      line: { uri: string; args: string; exten: string; unparsedUri: string; httpVersion: number; httpProtocol: string } | undefined;
+      /** `$request_length` so far: the request line and the header lines accepted before the error. */
+      requestLength: number;
     }
   | { kind: 'closed' };
 
@@ -1290,6 +1294,17 @@ export class RequestParser {
       http09: this.line.httpVersion < 1000,
       requestLine,
       method: this.line.method,
+      line: this.head
+        ? {
+            uri: this.head.uri,
+            args: this.head.args,
+            exten: this.head.exten,
+            unparsedUri: this.head.unparsedUri,
+            httpVersion: this.head.httpVersion,
+            httpProtocol: this.head.httpProtocol,
+          }
+        : undefined,
+      requestLength: this.head ? Math.max(0, (this.header.nameStart > this.line.requestStart ? this.header.nameStart : this.pos) - this.line.requestStart) : 0,
     };
     this.result = result;
     return result;

@@ -142,8 +142,9 @@ function binaryAddr(r: HttpRequest): string {
 }
 
 const STATIC: Record<string, { get: VariableGetter; set?: VariableSetter; noCache?: boolean }> = {
-  uri: { get: (r) => r.uri, noCache: true },
-  document_uri: { get: (r) => r.uri, noCache: true },
+  // Empty only for a request refused before its line was read: nginx has no $uri then.
+  uri: { get: (r) => r.uri || undefined, noCache: true },
+  document_uri: { get: (r) => r.uri || undefined, noCache: true },
   request_uri: { get: (r) => r.head.unparsedUri },
   // ngx_http_variable_request_set: `set $args` changes the request's arguments.
   args: {
