@@ -96,16 +96,10 @@ function runFromFindConfig(r: HttpRequest, sink: ResponseSink, named: LocationCo
       r.loc = loc;
       r.conf = loc.conf;
       updateLocationConfig(r);
-      if (loc.rewrite === null) break;
-      const res = runRewriteScript(r, sink, loc.rewrite);
-      if (res.rc !== DECLINED) return res.rc;
-      if (!res.uriChanged) break;
-      r.uriChanges--;
-      if (r.uriChanges === 0) {
-        sink.log('error', `rewrite or internal redirection cycle while processing "${r.uri}"`);
-        return 500;
-      }
-      continue;
+      const step = locationRewrite(r, sink, loc);
+      if (step === 'go') break;
+      if (step === 'again') continue;
+      return step;
     }
     // NGX_HTTP_FIND_CONFIG_PHASE (ngx_http_core_find_config_phase)
     const m = findLocation(r.server.locations, r.uri);
@@ -129,17 +123,10 @@ function runFromFindConfig(r: HttpRequest, sink: ResponseSink, named: LocationCo
       return 301;
     }
 
-    // NGX_HTTP_REWRITE_PHASE: the rewrite module in the location.
-    if (loc === null || loc.rewrite === null) break;
-    const res = runRewriteScript(r, sink, loc.rewrite);
-    if (res.rc !== DECLINED) return res.rc;
-    // NGX_HTTP_POST_REWRITE_PHASE (ngx_http_core_post_rewrite_phase)
-    if (!res.uriChanged) break;
-    r.uriChanges--;
-    if (r.uriChanges === 0) {
-      sink.log('error', `rewrite or internal redirection cycle while processing "${r.uri}"`);
-      return 500;
-    }
+    if (loc === null) break;
+    const step = locationRewrite(r, sink, loc);
+    if (step === 'go') break;
+    if (step !== 'again') return step;
   }
 
   // NGX_HTTP_PREACCESS_PHASE: realip again with the location's configuration, limit_req, limit_conn
@@ -237,6 +224,22 @@ function fromPrecontent(r: HttpRequest, sink: ResponseSink): number | Promise<nu
   }
   if (r.conf.proxy.pass !== null) return proxyHandler(r, sink, r.conf.proxy);
   return staticContent(r, sink);
+}
+
+// NGX_HTTP_REWRITE_PHASE with the location's script, then NGX_HTTP_POST_REWRITE_PHASE
+// (ngx_http_core_post_rewrite_phase): a status to finalize with, 'go' on to the next phases, or
+// 'again' to search the locations again for a URI a rewrite changed.
+function locationRewrite(r: HttpRequest, sink: ResponseSink, loc: LocationConf): number | 'go' | 'again' {
+  if (loc.rewrite === null) return 'go';
+  const res = runRewriteScript(r, sink, loc.rewrite);
+  if (res.rc !== DECLINED) return res.rc;
+  if (!res.uriChanged) return 'go';
+  r.uriChanges--;
+  if (r.uriChanges === 0) {
+    sink.log('error', `rewrite or internal redirection cycle while processing "${r.uri}"`);
+    return 500;
+  }
+  return 'again';
 }
 
 /** Named captures of a location regex become variables, as nginx sets them. */
