@@ -1,6 +1,6 @@
 // End-to-end benchmark: the same nginx.conf served by ngts and, when installed, by nginx (one
 // process each: nginx with master_process off), loaded by autocannon. Scenarios: `return 200`,
-// a static file, and proxy_pass to a Node backend (with keep-alive to the client). Prints req/s and
+// a static file, and proxy_pass to a Node backend with and without upstream keep-alive. Prints req/s and
 // the ratio ngts/nginx. Run after `npm run build`:
 //   node bench/http.mjs            BENCH_SECONDS=5 BENCH_CONNECTIONS=50 to tune
 import { spawn, spawnSync } from 'node:child_process';
@@ -51,12 +51,14 @@ http {
     client_body_temp_path ${dir}/cb; proxy_temp_path ${dir}/px; fastcgi_temp_path ${dir}/fc;
     uwsgi_temp_path ${dir}/uw; scgi_temp_path ${dir}/sc;
     upstream app { server 127.0.0.1:${backendPort}; }
+    upstream app_ka { server 127.0.0.1:${backendPort}; keepalive 16; }
     server {
         listen 127.0.0.1:${port};
         root ${dir}/html;
         location = /return { return 200 "hello from return\\n"; }
         location /static/ { }
         location /proxy/ { proxy_pass http://app/; }
+        location /pooled/ { proxy_pass http://app_ka/; proxy_http_version 1.1; proxy_set_header Connection ""; }
     }
 }
 `;
@@ -85,6 +87,7 @@ const SCENARIOS = [
   ['return 200', '/return'],
   ['static file (1 KiB)', '/static/file.txt'],
   ['proxy_pass', '/proxy/hello'],
+  ['proxy_pass, upstream keepalive', '/pooled/hello'],
 ];
 
 const dir = mkdtempSync(join(tmpdir(), 'ngts-bench-http-'));

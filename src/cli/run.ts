@@ -13,7 +13,7 @@ import type { LogLevel } from '../runtime/http/response.js';
 import { nginxMessage } from './log-line.js';
 import { evaluate, resolveBuiltin } from '../runtime/http/variables.js';
 import { withProxyVariables } from '../runtime/proxy/proxy-variables.js';
-import { setPeerRegistry } from '../runtime/proxy/proxy-handler.js';
+import { closeUpstreamConnections, setPeerRegistry } from '../runtime/proxy/proxy-handler.js';
 import { setLimitZones } from '../runtime/http/limit-zones.js';
 import { openAccessLog, setAccessLogPrefix } from '../runtime/http/access-log.js';
 import { createPeers, type PeerList } from '../runtime/upstream/round-robin.js';
@@ -142,6 +142,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
           // nginx ignores a pid file that is already gone.
         }
       }
+      closeUpstreamConnections();
       errorLog.write('notice', 'exit');
       errorLog.close();
       resolve(0);

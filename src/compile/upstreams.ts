@@ -45,6 +45,8 @@ export interface UpstreamConf {
   readonly keepalive: number;
   readonly keepaliveRequests: number;
   readonly keepaliveTimeout: number;
+  /** `keepalive_time`: how long one cached connection may live (1h). */
+  readonly keepaliveTime: number;
   readonly file: string;
   readonly line: number;
 }
@@ -57,7 +59,7 @@ export function compileUpstreams(http: ConfLevel, vars: VariableTable): Map<stri
     if (out.has(name) || d.block === null) continue;
     const level = http.child('http', d);
     const servers = level.own('server').map(upstreamServer);
-    const keepalive = parseNumber(level.value('keepalive') ?? '') ?? 0;
+    const keepalive = parseNumber(level.ownFirst('keepalive')?.args[0]?.value ?? '') ?? 0;
     const hash = level.ownFirst('hash');
     const balancer: Balancer = level.own('ip_hash').length
       ? { kind: 'ip_hash' }
@@ -74,8 +76,10 @@ export function compileUpstreams(http: ConfLevel, vars: VariableTable): Map<stri
       explicit: true,
       servers: Object.freeze(servers),
       keepalive,
-      keepaliveRequests: parseNumber(level.value('keepalive_requests') ?? '') ?? 1000,
-      keepaliveTimeout: parseTime(level.value('keepalive_timeout') ?? '', false) ?? 60_000,
+      // The upstream block's own lines only: http's keepalive_timeout is the client-side one.
+      keepaliveRequests: parseNumber(level.ownFirst('keepalive_requests')?.args[0]?.value ?? '') ?? 1000,
+      keepaliveTimeout: parseTime(level.ownFirst('keepalive_timeout')?.args[0]?.value ?? '', false) ?? 60_000,
+      keepaliveTime: parseTime(level.ownFirst('keepalive_time')?.args[0]?.value ?? '', false) ?? 3_600_000,
       file: d.span.file,
       line: d.terminator.line,
     });
@@ -123,6 +127,7 @@ export function implicitUpstream(host: string, port: number, unix: boolean, file
     keepalive: 0,
     keepaliveRequests: 1000,
     keepaliveTimeout: 60_000,
+    keepaliveTime: 3_600_000,
     file,
     line,
   };

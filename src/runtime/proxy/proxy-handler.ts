@@ -19,7 +19,8 @@ import { evaluate } from '../http/variables.js';
 import { RoundRobinPeerData, type Peer, type PeerList } from '../upstream/round-robin.js';
 import { ChashPeerData, HashPeerData, IpHashPeerData } from '../upstream/hash.js';
 import { LeastConnPeerData } from '../upstream/least-conn.js';
-import type { Balancer } from '../../compile/upstreams.js';
+import type { Balancer, UpstreamConf } from '../../compile/upstreams.js';
+import { KeepalivePool } from '../upstream/keepalive.js';
 import { UpstreamResponseParser, type UpstreamHead } from '../upstream/parse-response.js';
 import type { ProxyRequestState, UpstreamTry } from './proxy-variables.js';
 
@@ -29,6 +30,24 @@ const DONE = -4;
 export type PeerRegistry = ReadonlyMap<string, PeerList>;
 
 let registry: PeerRegistry = new Map();
+/** Idle upstream connections of upstreams with `keepalive`, by upstream key. */
+const pools = new Map<string, KeepalivePool>();
+
+function poolOf(u: UpstreamConf): KeepalivePool | null {
+  if (u.keepalive <= 0) return null;
+  const key = upstreamKeyOf(u);
+  let pool = pools.get(key);
+  if (!pool) {
+    pool = new KeepalivePool(u.keepalive, u.keepaliveTimeout, u.keepaliveRequests, u.keepaliveTime);
+    pools.set(key, pool);
+  }
+  return pool;
+}
+
+/** Closes the idle upstream connections (on stop). */
+export function closeUpstreamConnections(): void {
+  for (const p of pools.values()) p.closeAll();
+}
 
 /** Installs the resolved peers of every upstream of the running configuration. */
 export function setPeerRegistry(peers: PeerRegistry): void {
@@ -127,6 +146,8 @@ export async function proxyHandler(r: HttpRequest, sink: ResponseSink, conf: Pro
     const warn = rr.free(outcome.condition !== 'http_403' && outcome.condition !== 'http_404');
     if (outcome.message !== '') sink.log('error', `${outcome.message}, upstream: "${pass.https ? 'https' : 'http'}://${peer.name}${uriForLog(r)}"`);
     if (warn) sink.log('warn', warn);
+    // A cached keep-alive connection that failed does not use up a try (u->peer.tries++).
+    if (outcome.cached && outcome.condition === 'error') rr.tries++;
     t.status = String(outcome.status);
     t.responseTime = Date.now() - t.start;
     if (rr.tries === 0 || !nextAllowed(r, conf, outcome.condition, outcome.requestSent)) return outcome.status;
@@ -216,7 +237,7 @@ type Outcome =
   | { kind: 'done' }
   | { kind: 'intercepted'; status: number }
   | { kind: 'redirect'; uri: string }
-  | { kind: 'failed'; status: number; message: string; condition: string; requestSent: boolean };
+  | { kind: 'failed'; status: number; message: string; condition: string; requestSent: boolean; cached?: boolean };
 
 /** One attempt on one peer; resolves when the response went out or the attempt failed before it. */
 function exchange(r: HttpRequest, sink: ResponseSink, conf: ProxyLocConf, peer: Peer, request: Buffer, t: UpstreamTry, rr: RoundRobinPeerData): Promise<Outcome> {
@@ -226,14 +247,25 @@ function exchange(r: HttpRequest, sink: ResponseSink, conf: ProxyLocConf, peer: 
     let headSent = false;
     let requestSent = false;
     let timer: NodeJS.Timeout | null = null;
-    const socket: Socket = peer.unix ? connect(peer.host) : connect({ host: peer.host, port: peer.port });
+    const pool = poolOf(conf.pass!.upstream);
+    const cached = pool?.take(peer.name) ?? null;
+    const socket: Socket = cached?.socket ?? (peer.unix ? connect(peer.host) : connect({ host: peer.host, port: peer.port }));
+    const requests = (cached?.requests ?? 0) + 1;
+    const since = cached?.since ?? Date.now();
+    /** The response was read whole and the upstream keeps the connection: cache it. */
+    let reusable = false;
     const finish = (o: Outcome): void => {
       if (settled) return;
       settled = true;
       if (timer) clearTimeout(timer);
       socket.removeAllListeners('data');
-      socket.destroy();
-      resolve(o);
+      if (reusable && pool !== null && o.kind === 'done' && !sink.aborted) {
+        socket.removeAllListeners('end');
+        socket.removeAllListeners('error');
+        socket.removeAllListeners('connect');
+        pool.put(peer.name, socket, requests, since);
+      } else socket.destroy();
+      resolve(cached !== null && o.kind === 'failed' && !headSent ? { ...o, cached: true } : o);
     };
     const fail = (status: number, message: string, condition: string): void => {
       if (headSent) {
@@ -257,12 +289,15 @@ function exchange(r: HttpRequest, sink: ResponseSink, conf: ProxyLocConf, peer: 
       const phase = t.connectTime < 0 ? 'while connecting to upstream' : 'while reading response header from upstream';
       fail(502, `${where} (${text}) ${phase}`, 'error');
     });
-    socket.on('connect', () => {
+    const send = (): void => {
       t.connectTime = Date.now() - t.start;
       requestSent = true;
       socket.write(request);
       arm(conf.readTimeout, () => fail(504, 'upstream timed out (110: Connection timed out) while reading response header from upstream', 'timeout'));
-    });
+    };
+    // A cached connection is already connected (pc->cached): the request goes at once.
+    if (cached !== null) setImmediate(send);
+    else socket.on('connect', send);
     const parser = new UpstreamResponseParser(conf.bufferSize);
     let bodyWriter: ((chunk: Buffer) => void) | null = null;
     let bodyEnd: (() => void) | null = null;
@@ -318,6 +353,9 @@ function exchange(r: HttpRequest, sink: ResponseSink, conf: ProxyLocConf, peer: 
       let remaining = noUpstreamBody ? 0 : h.contentLength;
       const decoder = h.chunked && !noUpstreamBody ? new ChunkedDecoder() : null;
       const complete = (): void => {
+        // ngx_http_proxy: u->keepalive — an HTTP/1.1 answer without `Connection: close`, whose
+        // end was known (a length or the last chunk), on an upstream with `keepalive`.
+        reusable = pool !== null && !h.close && h.httpVersion >= 1001 && (decoder !== null || h.contentLength >= 0 || noUpstreamBody);
         t.responseTime = Date.now() - t.start;
         if (chunkedOut) sink.write('0\r\n\r\n');
         r.completed = true;
