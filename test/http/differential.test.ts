@@ -25,9 +25,6 @@ const live = requireNginx('the live half of the request-level differential (ngts
 const NOT_BUILT: Readonly<Record<string, string>> = {
   // nginx hands unknown htpasswd schemes to libc crypt() (DES, $5$, $6$); Node has no crypt().
   'libc-crypt': 'libc crypt() schemes other than $1$ in htpasswd files',
-  // nginx's $content_length of a chunked request is r->headers_in.content_length_n, which the body
-  // discarder keeps (0 once the body is read); the request does not carry it yet (connection.ts).
-  'content-length-n': '$content_length from the discarded body (connection.ts)',
 };
 
 let agreed = 0;

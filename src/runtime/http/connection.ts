@@ -269,6 +269,9 @@ export class HttpConnection {
       this.pending = rest;
     }
     if (body.failed && this.request) this.request.keepalive = false;
+    // r->headers_in.content_length_n once the body is in: 0 after discarding it, its size after
+    // reading it (what `$content_length` shows for a chunked request).
+    if (body.done && this.request) this.request.contentLengthN = body.chunks === null ? 0 : body.received;
     if ((body.done || body.failed) && body.onDone) body.onDone();
     if (body.done || body.failed) {
       this.socket.resume();

@@ -112,6 +112,8 @@ export class HttpRequest {
   /** `$limit_req_status` / `$limit_conn_status` (null until the module ran). */
   limitReqStatus: string | null = null;
   limitConnStatus: string | null = null;
+  /** r->headers_in.content_length_n: the Content-Length, then what the body readers leave in it. */
+  contentLengthN: number;
   /** The request body, once read whole (`$request_body`). */
   requestBody: Buffer | null = null;
   /** The log phase ran. */
@@ -135,6 +137,7 @@ export class HttpRequest {
     this.values = parent ? parent.values : new Array(variables.length).fill(NOT_EVALUATED);
     this.uri = head.uri;
     this.method = head.method;
+    this.contentLengthN = head.contentLength;
     this.remoteAddress = parent ? parent.remoteAddress : conn.remoteAddress;
     this.remotePort = parent ? parent.remotePort : conn.remotePort;
     this.remoteFamily = parent ? parent.remoteFamily : conn.family;

@@ -169,7 +169,16 @@ const STATIC: Record<string, { get: VariableGetter; set?: VariableSetter; noCach
   remote_addr: { get: (r) => r.remoteAddress },
   remote_port: { get: (r) => (r.remoteFamily === 'unix' || r.remotePort <= 0 ? '' : String(r.remotePort)) },
   binary_remote_addr: { get: binaryAddr },
-  content_length: { get: (r) => r.header('Content-Length') },
+  // ngx_http_variable_content_length: the header, else content_length_n once known.
+  content_length: {
+    get: (r) => {
+      const h = r.header('Content-Length');
+      if (h !== undefined) return h;
+      const n = (r.parent ?? r).contentLengthN;
+      return n >= 0 ? String(n) : undefined;
+    },
+    noCache: true,
+  },
   content_type: { get: (r) => r.header('Content-Type') },
   http_cookie: { get: joinedHeader('cookie', '; ') },
   http_x_forwarded_for: { get: joinedHeader('x-forwarded-for', ', ') },
