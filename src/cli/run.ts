@@ -8,7 +8,8 @@ import { unlinkSync, writeFileSync } from 'node:fs';
 import { compileHttp } from '../compile/servers.js';
 import type { CheckedConfig } from '../config/validate.js';
 import { ErrorLog } from '../runtime/error-log.js';
-import { errnoText, HttpServer } from '../runtime/http-server.js';
+import { HttpServer } from '../runtime/http-server.js';
+import { errnoText, fullName } from '../config/source.js';
 import type { LogLevel } from '../runtime/http/response.js';
 import { nginxMessage } from './log-line.js';
 import { evaluate, resolveBuiltin } from '../runtime/http/variables.js';
@@ -33,10 +34,6 @@ export interface RunOptions {
 /** ngts's own start-up notes go to stderr, as nginx's configuration messages do, whatever the log level. */
 function startupNote(level: 'warn' | 'notice', message: string): void {
   process.stderr.write(Buffer.from(`ngts: [${level}] ${message}\n`, 'latin1'));
-}
-
-function absolute(path: string, prefix: string): string {
-  return path.startsWith('/') ? path : prefix + path;
 }
 
 /** Runs the server until a signal stops it; resolves to the exit code. */
@@ -68,9 +65,9 @@ export async function runServer(opts: RunOptions): Promise<number> {
   const level = (logLevelOf(checked) ?? 'error') as LogLevel;
   let errorLog: ErrorLog;
   try {
-    errorLog = new ErrorLog(logPath === 'stderr' ? 'stderr' : absolute(logPath, prefix), level);
+    errorLog = new ErrorLog(logPath === 'stderr' ? 'stderr' : fullName(prefix, logPath), level);
   } catch (e) {
-    process.stderr.write(`nginx: [emerg] open() "${absolute(logPath, prefix)}" failed (${errnoText(e as NodeJS.ErrnoException)})\n`);
+    process.stderr.write(`nginx: [emerg] open() "${fullName(prefix, logPath)}" failed ${errnoText(e)}\n`);
     return 1;
   }
   if (checked.effectless.size) {
@@ -99,7 +96,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
     try {
       openAccessLog(path);
     } catch (e) {
-      process.stderr.write(`nginx: [emerg] open() "${path.startsWith('/') ? path : prefix + path}" failed (${errnoText(e as NodeJS.ErrnoException)})\n`);
+      process.stderr.write(`nginx: [emerg] open() "${fullName(prefix, path)}" failed ${errnoText(e)}\n`);
       return 1;
     }
   }
@@ -117,12 +114,12 @@ export async function runServer(opts: RunOptions): Promise<number> {
   }
 
   // All listeners are bound: now the pid file (ngx_create_pidfile).
-  const pidFile = http.main.pid === null ? null : absolute(http.main.pid, prefix);
+  const pidFile = http.main.pid === null ? null : fullName(prefix, http.main.pid);
   if (pidFile !== null) {
     try {
       writeFileSync(pidFile, `${process.pid}\n`);
     } catch (e) {
-      const msg = `open() "${pidFile}" failed (${errnoText(e as NodeJS.ErrnoException)})`;
+      const msg = `open() "${pidFile}" failed ${errnoText(e)}`;
       errorLog.write('emerg', msg);
       server.stopFast();
       return 1;

@@ -7,6 +7,7 @@ import { parseNumber, parseOffset, parseSize, parseTime } from '../config/values
 import type { RequestReadConfig } from '../runtime/http/parse-request.js';
 import type { ServerTokens } from '../runtime/http/special-response.js';
 import { directivesOf } from '../config/checks/expanded.js';
+import { fullName } from '../config/source.js';
 import type { ConfLevel } from './conf-level.js';
 import { compileComplexValue, type ComplexValue } from './complex-value.js';
 import type { VariableTable } from './variable-table.js';
@@ -174,18 +175,14 @@ function compileRoot(level: ConfLevel, prefix: string, vars: VariableTable): { r
       const name = args[args.length - 1]?.value ?? '';
       // A regex location's alias is the whole path (nginx's NGX_MAX_SIZE_T_VALUE): -1.
       const regex = args.length > 1 && (args[0]?.value === '~' || args[0]?.value === '~*');
-      const full = value.startsWith('$') ? value : absolutePath(value, prefix);
+      const full = value.startsWith('$') ? value : fullName(prefix, value);
       return { root: full, alias: true, aliasLength: regex ? -1 : name.length, rootValue: value.includes('$') ? compileComplexValue(full, vars) : null };
     }
     // ngx_http_core_root strips one trailing slash before making the path absolute: `root /;` is "".
     // A value starting with `$` is made absolute per request instead.
     const stripped = value.endsWith('/') ? value.slice(0, -1) : value;
-    const full = value.startsWith('/') || value.startsWith('$') ? stripped : absolutePath(stripped, prefix);
+    const full = value.startsWith('/') || value.startsWith('$') ? stripped : fullName(prefix, stripped);
     return { root: full, alias: false, aliasLength: 0, rootValue: value.includes('$') ? compileComplexValue(full, vars) : null };
   }
-  return { root: absolutePath('html', prefix), alias: false, aliasLength: 0, rootValue: null };
-}
-
-function absolutePath(p: string, prefix: string): string {
-  return p.startsWith('/') ? p : prefix + p;
+  return { root: fullName(prefix, 'html'), alias: false, aliasLength: 0, rootValue: null };
 }

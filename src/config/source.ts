@@ -7,9 +7,16 @@ import { isAbsolute } from 'node:path';
 import type { ConfigFile } from './ast.js';
 import { parseConfig } from './parser.js';
 
-/** errno values nginx prints for the failures we can meet when reading a file. */
+/** errno values and strerror texts nginx prints for the system errors ngts can meet (Linux). */
 const ERRNO: Readonly<Record<string, [number, string]>> = {
   ENOENT: [2, 'No such file or directory'],
+  EPIPE: [32, 'Broken pipe'],
+  EADDRINUSE: [98, 'Address already in use'],
+  EADDRNOTAVAIL: [99, 'Cannot assign requested address'],
+  ECONNRESET: [104, 'Connection reset by peer'],
+  ETIMEDOUT: [110, 'Connection timed out'],
+  ECONNREFUSED: [111, 'Connection refused'],
+  EHOSTUNREACH: [113, 'No route to host'],
   EACCES: [13, 'Permission denied'],
   ENOTDIR: [20, 'Not a directory'],
   EISDIR: [21, 'Is a directory'],
@@ -18,7 +25,7 @@ const ERRNO: Readonly<Record<string, [number, string]>> = {
   ENAMETOOLONG: [36, 'File name too long'],
 };
 
-/** nginx's `(N: strerror)` suffix for a Node.js file-system error. */
+/** nginx's `(N: strerror)` suffix for a Node.js system error (files, sockets). */
 export function errnoText(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code ?? '';
   const known = ERRNO[code];

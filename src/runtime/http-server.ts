@@ -9,6 +9,7 @@ import { unlinkSync } from 'node:fs';
 import type { AddressServers, CompiledHttp } from '../compile/servers.js';
 import { HttpConnection, type ConnectionHost } from './http/connection.js';
 import type { LogLevel } from './http/response.js';
+import { errnoText } from '../config/source.js';
 import type { VariableDef } from '../compile/variable-table.js';
 
 /** One socket to bind and the address tables its connections choose from. */
@@ -75,11 +76,11 @@ export class HttpServer implements ConnectionHost {
     for (const b of planBindings(this.http)) {
       const server = createServer({ pauseOnConnect: false, noDelay: true }, (socket) => this.accept(socket, b));
       await new Promise<void>((resolve, reject) => {
-        server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`bind() to ${b.text} failed (${errnoText(e)})`)));
+        server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`bind() to ${b.text} failed ${errnoText(e)}`)));
         if (b.family === 'unix') server.listen(b.host, resolve);
         else server.listen({ host: b.host, port: b.port, ipv6Only: b.family === 'inet6', backlog: 511 }, resolve);
       });
-      server.on('error', (e) => this.log('alert', `accept() failed (${errnoText(e as NodeJS.ErrnoException)})`));
+      server.on('error', (e) => this.log('alert', `accept() failed ${errnoText(e)}`));
       this.servers.push({ server, binding: b });
     }
   }
@@ -148,16 +149,4 @@ export class HttpServer implements ConnectionHost {
       this.drainedResolve = resolve;
     });
   }
-}
-
-const ERRNO: Record<string, string> = {
-  EADDRINUSE: '98: Address already in use',
-  EACCES: '13: Permission denied',
-  EADDRNOTAVAIL: '99: Cannot assign requested address',
-  ENOENT: '2: No such file or directory',
-};
-
-/** An error's errno as nginx prints it: `98: Address already in use`. */
-export function errnoText(e: NodeJS.ErrnoException): string {
-  return ERRNO[e.code ?? ''] ?? `${e.code ?? 'error'}: ${e.message}`;
 }

@@ -4,6 +4,7 @@
  */
 import { openSync, writeSync } from 'node:fs';
 import type { AccessLog, LogEscape } from '../../compile/log-conf.js';
+import { fullName } from '../../config/source.js';
 import type { HttpRequest } from './request.js';
 import { evaluate, getCapture, getVariable } from './variables.js';
 
@@ -18,7 +19,7 @@ export function setAccessLogPrefix(p: string): void {
 /** Opens (once) the file of an access_log path; throws nginx's open() error. */
 export function openAccessLog(path: string): number {
   if (path === 'stderr') return 2;
-  const full = path.startsWith('/') ? path : prefix + path;
+  const full = fullName(prefix, path);
   let fd = files.get(full);
   if (fd === undefined) {
     fd = openSync(full, 'a');

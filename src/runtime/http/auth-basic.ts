@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { AuthBasicConf } from '../../compile/auth-basic-conf.js';
 import { ngxCrypt } from './crypt.js';
+import { errnoText, fullName } from '../../config/source.js';
 import type { HttpRequest } from './request.js';
 import type { ResponseSink } from './response.js';
 import { evaluate } from './variables.js';
@@ -44,13 +45,13 @@ export function authBasicHandler(r: HttpRequest, sink: ResponseSink, conf: AuthB
     return setRealm(r, realm);
   }
   const file = evaluate(r, conf.userFile);
-  const path = file.startsWith('/') ? file : conf.prefix + file;
+  const path = fullName(conf.prefix, file);
   let text: string;
   try {
     text = readFileSync(Buffer.from(path, 'latin1')).toString('latin1');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    sink.log(code === 'ENOENT' ? 'error' : 'crit', `open() "${path}" failed (${code === 'ENOENT' ? '2: No such file or directory' : code})`);
+    sink.log(code === 'ENOENT' ? 'error' : 'crit', `open() "${path}" failed ${errnoText(e)}`);
     return code === 'ENOENT' ? 403 : 500;
   }
   for (const raw of text.split('\n')) {

@@ -4,6 +4,7 @@
  */
 import type { HttpRequest } from './request.js';
 import { evaluate } from './variables.js';
+import { fullName } from '../../config/source.js';
 
 /** `$document_root`: the root (or alias) value, absolute. */
 export function documentRoot(r: HttpRequest): string {
@@ -11,7 +12,7 @@ export function documentRoot(r: HttpRequest): string {
   if (core.rootValue === null) return core.root;
   const v = evaluate(r, core.rootValue);
   // ngx_get_full_name: a relative result is taken from the prefix.
-  return v.startsWith('/') ? v : core.prefix + v;
+  return fullName(core.prefix, v);
 }
 
 // ngx_http_map_uri_to_path

@@ -12,6 +12,7 @@ import { setContentType, type ResponseSink } from './response.js';
 import { headerFilters, writeHead } from './header-filter.js';
 import { escapeUri } from './normalize-uri.js';
 import { mapUriToPath } from './document-root.js';
+import { errnoText } from '../../config/source.js';
 
 const DONE = -4;
 /** Files up to this size are read whole and written with the head in one write. */
@@ -21,19 +22,6 @@ function errCode(e: unknown): string {
   return (e as NodeJS.ErrnoException).code ?? '';
 }
 
-/** `strerror` as nginx logs it after a failed call: ` (2: No such file or directory)`. */
-function sysError(e: unknown): string {
-  const code = errCode(e);
-  const known: Record<string, string> = {
-    ENOENT: '2: No such file or directory',
-    EACCES: '13: Permission denied',
-    ENOTDIR: '20: Not a directory',
-    ENAMETOOLONG: '36: File name too long',
-    ELOOP: '40: Too many levels of symbolic links',
-    EISDIR: '21: Is a directory',
-  };
-  return ` (${known[code] ?? code})`;
-}
 
 /** Runs the content phase's default handlers for `r`. */
 export function staticContent(r: HttpRequest, sink: ResponseSink): number | Promise<number> {
@@ -68,7 +56,7 @@ async function indexHandler(r: HttpRequest, sink: ResponseSink): Promise<number>
         dirTested = true;
       }
       if (code === 'ENOENT') continue;
-      sink.log('crit', `stat() "${path}" failed${sysError(e)}`);
+      sink.log('crit', `stat() "${path}" failed ${errnoText(e)}`);
       return 500;
     }
     return internalRedirect(r, sink, r.uri + name, r.args);
@@ -85,10 +73,10 @@ function aliasRewritten(r: HttpRequest, sink: ResponseSink): number {
 
 function indexError(r: HttpRequest, sink: ResponseSink, file: string, e: unknown): number {
   if (errCode(e) === 'EACCES') {
-    sink.log('error', `"${file}" is forbidden${sysError(e)}`);
+    sink.log('error', `"${file}" is forbidden ${errnoText(e)}`);
     return 403;
   }
-  if (r.conf.core.logNotFound) sink.log('error', `"${file}" is not found${sysError(e)}`);
+  if (r.conf.core.logNotFound) sink.log('error', `"${file}" is not found ${errnoText(e)}`);
   return 404;
 }
 
@@ -105,7 +93,7 @@ async function testDir(r: HttpRequest, sink: ResponseSink, dir: string): Promise
     if (code === 'ELOOP' || code === 'EMLINK') return 403;
     if (code === 'ENOENT') return indexError(r, sink, path, e);
     if (code === 'EACCES') return 0;
-    sink.log('crit', `stat() "${path}" failed${sysError(e)}`);
+    sink.log('crit', `stat() "${path}" failed ${errnoText(e)}`);
     return 500;
   }
 }
@@ -122,14 +110,14 @@ async function staticHandler(r: HttpRequest, sink: ResponseSink): Promise<number
   } catch (e) {
     const code = errCode(e);
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG') {
-      if (r.conf.core.logNotFound) sink.log('error', `open() "${path}" failed${sysError(e)}`);
+      if (r.conf.core.logNotFound) sink.log('error', `open() "${path}" failed ${errnoText(e)}`);
       return 404;
     }
     if (code === 'EACCES' || code === 'ELOOP' || code === 'EMLINK') {
-      sink.log('error', `open() "${path}" failed${sysError(e)}`);
+      sink.log('error', `open() "${path}" failed ${errnoText(e)}`);
       return 403;
     }
-    sink.log('crit', `open() "${path}" failed${sysError(e)}`);
+    sink.log('crit', `open() "${path}" failed ${errnoText(e)}`);
     return 500;
   }
   let handedOver = false;
@@ -230,7 +218,7 @@ async function sendSegments(fd: number, segments: readonly Segment[], head: stri
     }
     sink.end();
   } catch (e) {
-    sink.log('crit', `pread() "${path}" failed${sysError(e)}`);
+    sink.log('crit', `pread() "${path}" failed ${errnoText(e)}`);
     sink.terminate();
   } finally {
     closeSync(fd);

@@ -7,6 +7,7 @@
  * error_page; X-Accel-Redirect redirects internally.
  */
 import { connect, type Socket } from 'node:net';
+import { errnoText } from '../../config/source.js';
 import { upstreamKeyOf, type ProxyLocConf, type ProxyPass, type ProxyRedirect } from '../../compile/proxy-conf.js';
 import { internalRedirect } from '../http/internal-redirect.js';
 import { namedLocation } from '../http/phases.js';
@@ -284,10 +285,10 @@ function exchange(r: HttpRequest, sink: ResponseSink, conf: ProxyLocConf, peer: 
     arm(conf.connectTimeout, () => fail(504, 'upstream timed out (110: Connection timed out) while connecting to upstream', 'timeout'));
     socket.setNoDelay(true);
     socket.on('error', (e: NodeJS.ErrnoException) => {
-      const text = e.code === 'ECONNREFUSED' ? '111: Connection refused' : e.code === 'ECONNRESET' ? '104: Connection reset by peer' : e.code === 'ENOENT' ? '2: No such file or directory' : `${e.code ?? 'error'}: ${e.message}`;
+
       const where = t.connectTime < 0 ? 'connect() failed' : 'recv() failed';
       const phase = t.connectTime < 0 ? 'while connecting to upstream' : 'while reading response header from upstream';
-      fail(502, `${where} (${text}) ${phase}`, 'error');
+      fail(502, `${where} ${errnoText(e)} ${phase}`, 'error');
     });
     const send = (): void => {
       t.connectTime = Date.now() - t.start;
