@@ -4,7 +4,8 @@
  * limit_conn lines of the nearest level that has any (inherited whole), with their status codes,
  * log levels and dry-run flags.
  */
-import { parseNumber, parseRate, parseSize } from '../config/values.js';
+import { zoneParam } from '../config/modules/ngx_http_limit_req_module.js';
+import { parseNumber, parseRate } from '../config/values.js';
 import { compileComplexValue, type ComplexValue } from './complex-value.js';
 import type { ConfLevel } from './conf-level.js';
 import type { VariableTable } from './variable-table.js';
@@ -39,12 +40,10 @@ export interface LimitConnConf {
   readonly dryRun: boolean;
 }
 
-function zoneParam(args: readonly string[]): { name: string; size: number } | null {
-  const z = args.find((a) => a.startsWith('zone='));
-  if (!z) return null;
-  const v = z.slice(5);
-  const colon = v.lastIndexOf(':');
-  return colon < 0 ? { name: v, size: 0 } : { name: v.slice(0, colon), size: parseSize(v.slice(colon + 1)) ?? 0 };
+/** The zone of a *_zone line (`zone=name:size`, checked by the config front end). */
+function zoneOf(args: readonly string[]): { name: string; size: number } | null {
+  const z = zoneParam(args.find((a) => a.startsWith('zone=')) ?? '');
+  return typeof z === 'string' ? null : z;
 }
 
 /** The limit_req_zone and limit_conn_zone zones of the http level, by name. */
@@ -53,14 +52,14 @@ export function compileLimitZones(http: ConfLevel, vars: VariableTable): { req: 
   const conn = new Map<string, LimitZone>();
   for (const d of http.own('limit_req_zone')) {
     const args = d.args.map((a) => a.value);
-    const z = zoneParam(args);
+    const z = zoneOf(args);
     const rate = args.find((a) => a.startsWith('rate='));
     if (z === null || req.has(z.name)) continue;
     req.set(z.name, { name: z.name, key: compileComplexValue(args[0] ?? '', vars), size: z.size, rate: parseRate(rate?.slice(5) ?? '') ?? 1000 });
   }
   for (const d of http.own('limit_conn_zone')) {
     const args = d.args.map((a) => a.value);
-    const z = zoneParam(args);
+    const z = zoneOf(args);
     if (z === null || conn.has(z.name)) continue;
     conn.set(z.name, { name: z.name, key: compileComplexValue(args[0] ?? '', vars), size: z.size, rate: 0 });
   }
@@ -82,7 +81,7 @@ export function compileLimitReqConf(level: ConfLevel): LimitReqConf | null {
     const burst = args.find((a) => a.startsWith('burst='));
     const delay = args.find((a) => a.startsWith('delay='));
     return {
-      zone: zoneParam(args)?.name ?? '',
+      zone: args.find((a) => a.startsWith('zone='))?.slice(5) ?? '',
       burst: (parseNumber(burst?.slice(6) ?? '') ?? 0) * 1000,
       delay: args.includes('nodelay') ? MAX_DELAY : (parseNumber(delay?.slice(6) ?? '') ?? 0) * 1000,
     };

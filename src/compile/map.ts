@@ -8,6 +8,7 @@ import type { Directive, Statement } from '../config/ast.js';
 import { checkMapBody, type MapEntry } from '../config/blocks/map.js';
 import { compileComplexValue, type ComplexValue } from './complex-value.js';
 import type { ConfLevel } from './conf-level.js';
+import { findWildcard, sortWildcards, type HeadWildcard, type TailWildcard, type Wildcards } from './wildcard-names.js';
 import type { VariableGetter, VariableTable } from './variable-table.js';
 import type { HttpRequest } from '../runtime/http/request.js';
 
@@ -21,8 +22,7 @@ interface CompiledMap {
   readonly source: ComplexValue;
   readonly hostnames: boolean;
   readonly exact: ReadonlyMap<string, ComplexValue>;
-  readonly head: readonly { suffix: string; dot: boolean; value: ComplexValue }[];
-  readonly tail: readonly { prefix: string; value: ComplexValue }[];
+  readonly wild: Wildcards<ComplexValue>;
   readonly regex: readonly { re: RegExp; names: readonly { name: string; index: number }[]; value: ComplexValue }[];
   readonly dflt: ComplexValue | null;
 }
@@ -40,8 +40,8 @@ export function compileMaps(http: ConfLevel, vars: VariableTable, rt: MapRuntime
 
 function build(source: string, entries: readonly MapEntry[], hostnames: boolean, dflt: string | null, vars: VariableTable): CompiledMap {
   const exact = new Map<string, ComplexValue>();
-  const head: { suffix: string; dot: boolean; value: ComplexValue }[] = [];
-  const tail: { prefix: string; value: ComplexValue }[] = [];
+  const head: HeadWildcard<ComplexValue>[] = [];
+  const tail: TailWildcard<ComplexValue>[] = [];
   const regex: { re: RegExp; names: { name: string; index: number }[]; value: ComplexValue }[] = [];
   for (const e of entries) {
     const value = compileComplexValue(e.value, vars);
@@ -52,25 +52,21 @@ function build(source: string, entries: readonly MapEntry[], hostnames: boolean,
         break;
       }
       case 'wildcardHead':
-        head.push({ suffix: e.suffix.toLowerCase(), dot: e.dot, value });
+        head.push({ suffix: '.' + e.suffix.toLowerCase(), bare: e.dot, name: e.suffix, value });
         break;
       case 'wildcardTail':
-        tail.push({ prefix: e.prefix.toLowerCase(), value });
+        tail.push({ prefix: e.prefix.toLowerCase(), name: e.prefix, value });
         break;
       case 'regex':
         regex.push({ re: e.re, names: e.names.map((name) => ({ name, index: vars.settable(name).index })), value });
         break;
     }
   }
-  // The most specific wildcard wins, as in ngx_hash_find_wc_head / _tail.
-  head.sort((a, b) => b.suffix.length - a.suffix.length);
-  tail.sort((a, b) => b.prefix.length - a.prefix.length);
   return {
     source: compileComplexValue(source, vars),
     hostnames,
     exact,
-    head,
-    tail,
+    wild: sortWildcards(head, tail),
     regex,
     dflt: dflt === null ? null : compileComplexValue(dflt, vars),
   };
@@ -84,10 +80,8 @@ function lookup(r: HttpRequest, m: CompiledMap, rt: MapRuntime): string {
   const hit = m.exact.get(low);
   if (hit !== undefined) return rt.evaluate(r, hit);
   if (m.hostnames) {
-    for (const w of m.head) {
-      if (low.endsWith('.' + w.suffix) || (w.dot && low === w.suffix)) return rt.evaluate(r, w.value);
-    }
-    for (const w of m.tail) if (low.startsWith(w.prefix) && low.length > w.prefix.length) return rt.evaluate(r, w.value);
+    const w = findWildcard(m.wild, low);
+    if (w !== null) return rt.evaluate(r, w.entry.value);
   }
   if (val.length) {
     for (const x of m.regex) {

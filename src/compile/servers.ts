@@ -11,6 +11,7 @@ import { ConfLevel } from './conf-level.js';
 import { compileCoreSrvConf, type CoreSrvConf } from './http-core-conf.js';
 import { compileLocConf, type HttpLocConf, type LocConfContext } from './http-loc-conf.js';
 import { compileUpstreams, type UpstreamConf } from './upstreams.js';
+import { sortWildcards, type HeadWildcard, type TailWildcard, type Wildcards } from './wildcard-names.js';
 import { compileMaps, type MapRuntime } from './map.js';
 import { compileLimitZones, type LimitZone } from './limit-conf.js';
 import { compileLogFormats, type LogFormat } from './log-conf.js';
@@ -91,10 +92,8 @@ export interface AddressServers {
   readonly addr: ListenAddr;
   readonly defaultServer: CompiledServer;
   readonly exact: ReadonlyMap<string, CompiledServer>;
-  /** `*.example.com` and `.example.com`, longest suffix first. */
-  readonly wildHead: readonly { readonly suffix: string; readonly bare: boolean; readonly name: string; readonly server: CompiledServer }[];
-  /** `example.*`, longest prefix first. */
-  readonly wildTail: readonly { readonly prefix: string; readonly name: string; readonly server: CompiledServer }[];
+  /** `*.example.com`, `.example.com` and `example.*`, the most specific first. */
+  readonly wild: Wildcards<CompiledServer>;
   readonly regex: readonly { readonly re: RegExp; readonly name: string; readonly server: CompiledServer }[];
 }
 
@@ -193,8 +192,8 @@ interface MutableAddress {
 /** ngx_http_server_names: the first server to claim a name keeps it (nginx warns about the rest). */
 function buildNames(a: MutableAddress): AddressServers {
   const exact = new Map<string, CompiledServer>();
-  const head: { suffix: string; bare: boolean; name: string; server: CompiledServer }[] = [];
-  const tail: { prefix: string; name: string; server: CompiledServer }[] = [];
+  const head: HeadWildcard<CompiledServer>[] = [];
+  const tail: TailWildcard<CompiledServer>[] = [];
   const regex: { re: RegExp; name: string; server: CompiledServer }[] = [];
   const seenWild = new Set<string>();
   for (const s of a.servers) {
@@ -206,25 +205,22 @@ function buildNames(a: MutableAddress): AddressServers {
         const suffix = bare ? n.name : n.name.slice(1);
         if (seenWild.has(suffix)) continue;
         seenWild.add(suffix);
-        head.push({ suffix, bare, name: n.name, server: s });
+        head.push({ suffix, bare, name: n.name, value: s });
       } else if (n.name.endsWith('.*')) {
         const prefix = n.name.slice(0, -1);
         if (seenWild.has(prefix)) continue;
         seenWild.add(prefix);
-        tail.push({ prefix, name: n.name, server: s });
+        tail.push({ prefix, name: n.name, value: s });
       } else if (!exact.has(n.name)) {
         exact.set(n.name, s);
       }
     }
   }
-  head.sort((x, y) => y.suffix.length - x.suffix.length);
-  tail.sort((x, y) => y.prefix.length - x.prefix.length);
   return {
     addr: a.addr,
     defaultServer: a.defaultServer ?? a.servers[0]!,
     exact,
-    wildHead: head,
-    wildTail: tail,
+    wild: sortWildcards(head, tail),
     regex,
   };
 }

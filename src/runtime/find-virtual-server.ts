@@ -4,6 +4,7 @@
  * the address's default server.
  */
 import type { AddressServers, CompiledServer } from '../compile/servers.js';
+import { findWildcard } from '../compile/wildcard-names.js';
 
 /** Which rule chose the server. */
 export type ServerRule = 'exact' | 'wildcard-head' | 'wildcard-tail' | 'regex' | 'default';
@@ -21,14 +22,9 @@ export interface VirtualServerMatch {
 export function findVirtualServer(a: AddressServers, host: string): VirtualServerMatch {
   const exact = a.exact.get(host);
   if (exact) return { server: exact, rule: 'exact', name: host, captures: null };
-  // ngx_hash_find_wc_head: the most specific suffix wins; `.example.com` also matches the bare name.
-  for (const w of a.wildHead) {
-    if (host.endsWith(w.suffix) && host.length > w.suffix.length) return { server: w.server, rule: 'wildcard-head', name: w.name, captures: null };
-    if (w.bare && host === w.suffix.slice(1)) return { server: w.server, rule: 'wildcard-head', name: w.name, captures: null };
-  }
-  for (const w of a.wildTail) {
-    if (host.startsWith(w.prefix) && host.length > w.prefix.length) return { server: w.server, rule: 'wildcard-tail', name: w.name, captures: null };
-  }
+  // ngx_hash_find_wc_head, then _tail: the most specific wildcard wins.
+  const w = findWildcard(a.wild, host);
+  if (w !== null) return { server: w.entry.value, rule: w.kind === 'head' ? 'wildcard-head' : 'wildcard-tail', name: w.entry.name, captures: null };
   for (const r of a.regex) {
     r.re.lastIndex = 0;
     const m = r.re.exec(host);
