@@ -128,10 +128,7 @@ export interface CompileOptions {
 
 /** What every compile step of one configuration shares. */
 interface CompileContext {
-  readonly checked: CheckedConfig;
-  readonly prefix: string;
   readonly defaultPort: number;
-  readonly vars: VariableTable;
   readonly loc: LocConfContext;
   readonly rewrite: RewriteContext;
 }
@@ -153,10 +150,7 @@ export function compileHttp(checked: CheckedConfig, opts: CompileOptions = {}): 
   const confPrefix = checked.main.path.slice(0, checked.main.path.lastIndexOf('/') + 1);
   const loc: LocConfContext = { prefix, vars, upstreams, used, logFormats, logPaths, confPrefix };
   const cx: CompileContext = {
-    checked,
-    prefix,
     defaultPort: opts.defaultPort ?? 80,
-    vars,
     loc,
     rewrite: { vars, ifConf: (level) => compileLocConf(level, loc) },
   };
@@ -226,7 +220,7 @@ function buildNames(a: MutableAddress): AddressServers {
 }
 
 function compileServer(level: ConfLevel, index: number, cx: CompileContext): CompiledServer {
-  const { prefix, defaultPort } = cx;
+  const { defaultPort } = cx;
   const d = level.block!;
   const listens: ListenAddr[] = [];
   const names: ServerNameEntry[] = [];
@@ -328,20 +322,17 @@ const CONTENT_HANDLERS = ['proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass
 const AUTO_REDIRECT = new Set(['proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass']);
 
 function toLocationDef(level: ConfLevel, cx: CompileContext): LocationDef<LocationConf> {
-  const { prefix } = cx;
   const d = level.block!;
   const [mod, name] = locationModifier(d.args);
   const children: LocationDef<LocationConf>[] = [];
   let ret: ReturnConf | null = null;
   let handler: string | null = null;
-  let unsupported: string | null = null;
   let autoRedirect = false;
   for (const c of level.directives) {
     if (c.name === 'location' && c.block !== null) children.push(toLocationDef(level.child('location', c), cx));
     else if (c.name === 'return' && ret === null) ret = toReturn(c);
     else if (CONTENT_HANDLERS.includes(c.name) && handler === null) {
       handler = `${c.name} ${c.args.map((a) => a.raw).join(' ')}`;
-      unsupported = c.name;
       if (AUTO_REDIRECT.has(c.name)) autoRedirect = true;
     }
   }

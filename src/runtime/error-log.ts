@@ -2,7 +2,7 @@
  * The error log (ngx_log_error_core): `YYYY/MM/DD HH:MM:SS [level] PID#TID: message` lines, written
  * when the level is at least the configured one, to a file or to stderr.
  */
-import { appendFileSync, closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { logTime } from '../cli/log-line.js';
 import type { LogLevel } from './http/response.js';
 
@@ -46,9 +46,4 @@ export class ErrorLog {
     if (this.fd !== null && this.fd !== 2) closeSync(this.fd);
     this.fd = null;
   }
-}
-
-/** Appends one line to a log file without keeping it open (start-up errors before the log exists). */
-export function appendLogLine(path: string, level: LogLevel, message: string): void {
-  appendFileSync(path, `${logTime()} [${level}] ${process.pid}#${process.pid}: ${message}\n`);
 }
