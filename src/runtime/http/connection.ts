@@ -254,6 +254,8 @@ export class HttpConnection {
     // ngx_http_discard_request_body: a body already read whole needs no lingering close; one that
     // is already wrong is answered with its error.
     if (body.done) r.lingeringClose = false;
+    // r->discard_body: the rest of the body is still being read and dropped.
+    else if (!body.failed) r.discardBody = true;
     if (body.failed) {
       r.keepalive = false;
       return body.status;

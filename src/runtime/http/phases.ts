@@ -112,8 +112,9 @@ function runFromFindConfig(r: HttpRequest, sink: ResponseSink, named: LocationCo
     if (!r.internal && loc !== null && loc.internal) return 404;
     updateLocationConfig(r);
     const maxBody = r.conf.core.clientMaxBodySize;
-    if (r.head.contentLength !== -1 && !r.discardBody && maxBody && maxBody < r.head.contentLength) {
-      sink.log('error', `client intended to send too large body: ${r.head.contentLength} bytes`);
+    // content_length_n, not the header: after a body was discarded or read it no longer counts.
+    if (r.contentLengthN !== -1 && !r.discardBody && maxBody && maxBody < r.contentLengthN) {
+      sink.log('error', `client intended to send too large body: ${r.contentLengthN} bytes`);
       r.expectTested = true;
       sink.discardBody();
       return 413;

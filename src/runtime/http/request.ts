@@ -94,7 +94,7 @@ export class HttpRequest {
   rangePlan: RangePlan | null = null;
   /** The body goes out with chunked transfer encoding. */
   chunked = false;
-  /** The body must be read and thrown away before the next request on the connection. */
+  /** r->discard_body: the body is being read and thrown away (the 413 check no longer applies). */
   discardBody = false;
   /** r->expect_tested: `Expect: 100-continue` was answered or is moot. */
   expectTested = false;
