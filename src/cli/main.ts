@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { checkConfig, type CheckedConfig } from '../config/validate.js';
-import { formatJson, formatText } from './check-report.js';
+import { formatJson, formatText, reportItems } from './check-report.js';
 import { toCrossplane } from './crossplane.js';
 import { OptionError, parseNginxOptions, resolveConf, resolvePrefix, type NginxOptions } from './options.js';
 import { formatTest } from './test-config.js';
@@ -23,7 +23,9 @@ function packageVersion(): string {
 }
 
 const USAGE = `Usage: ngts [-?hvVtTq] [-s signal] [-p prefix] [-e filename] [-c filename] [-g directives]
-       ngts check [FILE] [--format text|json] [-p prefix]
+       ngts check [FILE] [--format text|json|sarif] [--severity info|warning|error]
+                  [--max-warnings N] [--config FILE | --no-config] [--no-rules] [-p prefix]
+       ngts check --explain RULE | --list-rules
        ngts parse [FILE] [--json] [--include-comments]
        ngts run [-c FILE] [-p prefix] [-g directives]
        ngts route [-c FILE] [--host H] [--method M] [--json] URI
@@ -48,7 +50,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     switch (sub) {
       case 'check':
-        return commandCheck(argv.slice(1));
+        return await commandCheck(argv.slice(1));
       case 'parse':
         return commandParse(argv.slice(1));
       case 'route':
@@ -143,10 +145,28 @@ function takeValue(args: string[], name: string): string | undefined {
   return v;
 }
 
-/** `ngts check [FILE]`: every error and warning at once. Exit 0 when clean, 1 on errors. */
-function commandCheck(argv: readonly string[]): number {
+/** `ngts check [FILE]`: nginx's checks and the lint rules, every finding at once. */
+async function commandCheck(argv: readonly string[]): Promise<number> {
   const args = [...argv];
-  const format = takeValue(args, '--format') ?? 'text';
+  const explain = takeValue(args, '--explain');
+  const listRules = takeFlag(args, '--list-rules');
+  if (explain !== undefined || listRules) {
+    const { explainRule, listAllRules } = await import('./explain.js');
+    if (listRules) {
+      process.stdout.write(listAllRules());
+      return 0;
+    }
+    const text = explainRule(explain!);
+    if (text === null) throw new OptionError(`unknown rule "${explain}" (ngts check --list-rules)`);
+    process.stdout.write(text);
+    return 0;
+  }
+  const formatArg = takeValue(args, '--format');
+  const severityArg = takeValue(args, '--severity');
+  const maxWarningsArg = takeValue(args, '--max-warnings');
+  const configArg = takeValue(args, '--config');
+  const noConfig = takeFlag(args, '--no-config');
+  const noRules = takeFlag(args, '--no-rules');
   const prefix = takeValue(args, '-p');
   const globals = takeValue(args, '-g');
   const conf = takeValue(args, '-c');
@@ -156,11 +176,56 @@ function commandCheck(argv: readonly string[]): number {
   // `check FILE` reads FILE as a linter reads its argument: relative to the working directory.
   const abs = isAbsolute(file) ? file : resolve(process.cwd(), file);
   const confPrefix = abs.slice(0, abs.lastIndexOf('/') + 1);
+
+  const { FORMATS, ProjectConfigError, findProjectConfig, loadProjectConfig } = await import('../lint/project-config.js');
+  let project;
+  try {
+    project = noConfig ? null : configArg !== undefined ? loadProjectConfig(resolve(process.cwd(), configArg)) : findProjectConfig(confPrefix);
+  } catch (e) {
+    if (e instanceof ProjectConfigError) throw new OptionError(e.message);
+    throw e;
+  }
+  const format = formatArg ?? project?.format ?? 'text';
+  if (!(FORMATS as readonly string[]).includes(format)) throw new OptionError(`unknown format "${format}" (${FORMATS.join(', ')})`);
+  const severity = severityArg ?? project?.severity ?? 'info';
+  if (severity !== 'info' && severity !== 'warning' && severity !== 'error') throw new OptionError(`unknown severity "${severity}" (info, warning, error)`);
+  let maxWarnings = project?.maxWarnings;
+  if (maxWarningsArg !== undefined) {
+    if (!/^\d+$/.test(maxWarningsArg)) throw new OptionError(`--max-warnings needs a whole number, not "${maxWarningsArg}"`);
+    maxWarnings = Number(maxWarningsArg);
+  }
+
   const checked = checkConfig({ file: abs, prefix: prefixDir, confPrefix, ...(globals ? { globals } : {}) });
-  if (format === 'json') process.stdout.write(formatJson(checked));
-  else if (format === 'text') process.stdout.write(Buffer.from(formatText(checked, { color: process.stdout.isTTY === true }), 'latin1'));
-  else throw new OptionError(`unknown format "${format}" (text, json)`);
-  return checked.diagnostics.some((d) => d.fatal) ? 1 : 0;
+  let findings: readonly import('../lint/run-rules.js').LintFinding[] = [];
+  let suppressed = 0;
+  let rulesSkipped: string | undefined;
+  if (noRules) {
+    rulesSkipped = '--no-rules';
+  } else if (checked.diagnostics.some((d) => d.fatal)) {
+    // The rules read the compiled configuration, which nginx would not build: fix the errors first.
+    rulesSkipped = 'the configuration has errors';
+  } else {
+    const { runRules } = await import('../lint/run-rules.js');
+    const lint = runRules(checked, { prefix: prefixDir, ...(project ? { rules: project.rules } : {}) });
+    findings = [...lint.findings, ...lint.notes];
+    suppressed = lint.suppressed;
+  }
+  const items = reportItems(checked, findings, severity);
+  if (format === 'json') process.stdout.write(formatJson(checked, items, { suppressed, ...(rulesSkipped ? { rulesSkipped } : {}) }));
+  else if (format === 'sarif') {
+    const { formatSarif } = await import('./sarif.js');
+    process.stdout.write(formatSarif(items, { version: packageVersion() }));
+  } else {
+    const text = formatText(checked, items, { color: process.stdout.isTTY === true, suppressed, ...(rulesSkipped ? { rulesSkipped } : {}) });
+    process.stdout.write(Buffer.from(text, 'latin1'));
+  }
+  if (items.some((i) => i.severity === 'error')) return 1;
+  const warnings = items.filter((i) => i.severity === 'warning').length;
+  if (maxWarnings !== undefined && warnings > maxWarnings) {
+    process.stderr.write(`ngts: ${warnings} warning(s), more than --max-warnings ${maxWarnings}\n`);
+    return 1;
+  }
+  return 0;
 }
 
 /** `ngts parse [FILE] --json`: crossplane's JSON form. */
@@ -198,7 +263,7 @@ async function commandRoute(argv: readonly string[]): Promise<number> {
   const { file, confPrefix } = resolveConf(prefixDir, conf);
   const checked = checkConfig({ file, prefix: prefixDir, confPrefix });
   if (checked.diagnostics.some((d) => d.fatal)) {
-    process.stderr.write(Buffer.from(formatText(checked, { color: process.stderr.isTTY === true }), 'latin1'));
+    process.stderr.write(Buffer.from(formatText(checked, reportItems(checked, [], 'info'), { color: process.stderr.isTTY === true }), 'latin1'));
     return 1;
   }
   const raw = Buffer.from(uri, 'utf8').toString('latin1');

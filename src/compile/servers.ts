@@ -24,6 +24,8 @@ import { createLocationTree, type LocationDef, type LocationModifier, type Locat
 
 /** What a location does with a request, as far as routing needs to say. */
 export interface LocationConf {
+  /** The `location` block itself (the linter maps compiled locations back to the source). */
+  readonly directive: Directive;
   readonly label: string;
   readonly file: string;
   readonly line: number;
@@ -71,6 +73,8 @@ export interface ServerNameEntry {
 export interface CompiledServer {
   /** 0-based, in file order. */
   readonly index: number;
+  /** The `server` block itself. */
+  readonly directive: Directive;
   readonly file: string;
   readonly line: number;
   readonly names: readonly ServerNameEntry[];
@@ -263,6 +267,7 @@ function compileServer(level: ConfLevel, index: number, cx: CompileContext): Com
   collect(locationDefs);
   return Object.freeze({
     index,
+    directive: d,
     unsupported: Object.freeze(unsupported),
     file: d.span.file,
     line: d.terminator.line,
@@ -346,6 +351,7 @@ function toLocationDef(level: ConfLevel, cx: CompileContext): LocationDef<Locati
   const label = `location ${modifier ? (modifier === '@' ? '' : modifier + ' ') : ''}${name}`;
   const retText = ret ? `return ${ret.code}${ret.text !== null ? ` ${JSON.stringify(ret.text)}` : ''}` : null;
   const payload: LocationConf = Object.freeze({
+    directive: d,
     label,
     file: d.span.file,
     line: d.terminator.line,

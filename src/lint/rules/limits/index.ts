@@ -1,0 +1,4 @@
+/** The limits rules, in `--list-rules` order. */
+import type { Rule } from '../../rule.js';
+
+export const LIMITS_RULES: readonly Rule[] = [];
