@@ -1,12 +1,15 @@
 // Parse + check of a generated configuration: 10,000 locations across 100 included files.
 // Prints ngts's time (in process, after a warm-up) and, when nginx is installed, the time of
-// `nginx -t` on the same files and the ratio. Run: npm run build && node bench/parse-check.mjs
+// `nginx -t` on the same files and the ratio. Then the lint rules: their time in process on the
+// same checked configuration with every rule on, and `ngts check` as a whole process. Run: npm run build && node bench/parse-check.mjs
 // (KEEP=1 keeps the generated files and prints where, e.g. to profile `node --cpu-prof bin/ngts.js -t -c FILE`).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkConfig } from '../dist/config/validate.js';
+import { runRules } from '../dist/lint/run-rules.js';
+import { RULES } from '../dist/lint/rules/index.js';
 
 const FILES = Number(process.env.FILES ?? 100);
 const PER_FILE = Number(process.env.PER_FILE ?? 100);
@@ -80,5 +83,19 @@ if (hasNginx) {
 } else {
   console.log('nginx not installed: no ratio');
 }
+// The rules, on the configuration checked above (every rule on, as `ngts check` runs them).
+const checked = checkConfig(opts);
+let findings = 0;
+const lint = () => timed(() => (findings = runRules(checked, { prefix: dir + '/' }).findings.length));
+lint(); // warm-up
+const rules = [];
+const checkCli = [];
+for (let i = 0; i < RUNS; i++) {
+  rules.push(lint());
+  checkCli.push(timed(() => spawnSync(process.execPath, [ngtsBin, 'check', file, '--format', 'json', '-p', dir + '/'], { stdio: 'pipe' })));
+}
+console.log(`lint rules (${RULES.length} on, in process, after parse+check): median ${median(rules).toFixed(1)} ms, ${findings} findings`);
+console.log(`ngts check with every rule (whole process): median ${median(checkCli).toFixed(1)} ms`);
+if (hasNginx) console.log(`ratio ngts check (whole process, all rules) / nginx -t: ${(median(checkCli) / median(nginx)).toFixed(2)}x`);
 if (process.env.KEEP) console.log(`kept the generated config: ${file}`);
 else rmSync(dir, { recursive: true, force: true });

@@ -9,6 +9,8 @@ import { formatJson, formatText, reportItems } from './check-report.js';
 import { toCrossplane } from './crossplane.js';
 import { OptionError, parseNginxOptions, resolveConf, resolvePrefix, type NginxOptions } from './options.js';
 import { formatTest } from './test-config.js';
+import { nginxMessage } from './log-line.js';
+import { errnoText, fullName } from '../config/source.js';
 
 /** The version nginx -v would print for the nginx ngts follows. */
 export const NGINX_VERSION = '1.22.1';
@@ -97,18 +99,77 @@ async function commandNginx(argv: readonly string[]): Promise<number> {
     if (out.stderr.length) process.stderr.write(Buffer.from(out.stderr.join('\n') + '\n', 'latin1'));
     return out.exitCode;
   }
+  if (opts.signal !== undefined) return sendSignal(opts, opts.signal);
   if (opts.rest[0] === 'run' || opts.rest.length === 0) {
     if (opts.rest.length > 1) throw new OptionError(`unexpected argument "${opts.rest[1]}"`);
     const prefix = resolvePrefix(opts.prefix);
     const { checked } = load(opts);
     // Loaded only here: `-t` and `check` never pay for the runtime's modules at start-up.
     const { runServer } = await import('./run.js');
-    const code = await runServer({ checked, prefix, errorLog: opts.errorLog === undefined ? undefined : opts.errorLog });
+    const code = await runServer({ checked, prefix, errorLog: opts.errorLog === undefined ? undefined : opts.errorLog, reload: () => load(opts).checked });
     // Like nginx, a stopped server exits at once, whatever timers or streams are left.
     process.exit(code);
   }
   process.stderr.write(`ngts: unknown command "${opts.rest[0]}"\n${USAGE}`);
   return 1;
+}
+
+/** The signals of `-s`, as ngx_signal_process sends them. */
+const SIGNALS: Readonly<Record<string, { name: NodeJS.Signals; number: number }>> = {
+  stop: { name: 'SIGTERM', number: 15 },
+  quit: { name: 'SIGQUIT', number: 3 },
+  reopen: { name: 'SIGUSR1', number: 10 },
+  reload: { name: 'SIGHUP', number: 1 },
+};
+
+/**
+ * `-s stop|quit|reopen|reload` (ngx_signal_process): reads the configuration for its pid file, reads
+ * the pid and signals that process, with nginx's messages for each failure.
+ */
+function sendSignal(opts: NginxOptions, signal: string): number {
+  const sig = SIGNALS[signal]!;
+  const { checked } = load(opts);
+  const fatal = checked.diagnostics.find((d) => d.fatal);
+  if (fatal) {
+    process.stderr.write(Buffer.from(`nginx: [${fatal.level}] ${nginxMessage(fatal)}\n`, 'latin1'));
+    return 1;
+  }
+  const pidValue = pidOf(checked);
+  if (pidValue === null) {
+    // nginx falls back to its compiled-in path; ngts writes a pid file only when asked to.
+    process.stderr.write('ngts: [error] the configuration has no "pid" directive, so there is no pid file to find the process by\n');
+    return 1;
+  }
+  const pidFile = fullName(resolvePrefix(opts.prefix), pidValue);
+  let text: string;
+  try {
+    text = readFileSync(pidFile, 'latin1');
+  } catch (e) {
+    process.stderr.write(`nginx: [error] open() "${pidFile}" failed ${errnoText(e)}\n`);
+    return 1;
+  }
+  const trimmed = text.replace(/[\r\n]+$/, '');
+  const pid = /^\d+$/.test(trimmed) ? Number(trimmed) : NaN;
+  if (!Number.isSafeInteger(pid) || pid <= 0) {
+    process.stderr.write(Buffer.from(`nginx: [error] invalid PID number "${trimmed}" in "${pidFile}"\n`, 'latin1'));
+    return 1;
+  }
+  try {
+    process.kill(pid, sig.name);
+  } catch (e) {
+    process.stderr.write(`nginx: [alert] kill(${pid}, ${sig.number}) failed ${errnoText(e)}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/** The `pid` directive of the main context (-g first, as nginx reads it), or null. */
+function pidOf(checked: CheckedConfig): string | null {
+  const globals = checked.files.find((f) => f.path === 'command line');
+  for (const s of [...(globals?.statements ?? []), ...checked.main.statements]) {
+    if (s.kind === 'directive' && s.name === 'pid') return s.args[0]?.value ?? null;
+  }
+  return null;
 }
 
 /** nginx -T: every file read, each after a `# configuration file NAME:` line. */

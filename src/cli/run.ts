@@ -1,11 +1,13 @@
 /**
  * `ngts` / `ngts run`: the server in the foreground, as nginx with `daemon off;` and one process.
  * Reads and checks the configuration (refusing to start on any error, with nginx's message),
- * compiles it, binds every listener, then writes the pid file, and stops on signals as nginx does:
- * SIGTERM/SIGINT at once, SIGQUIT gracefully.
+ * compiles it, binds every listener, then writes the pid file, and acts on signals as nginx does:
+ * SIGTERM/SIGINT stop at once, SIGQUIT gracefully, SIGHUP reloads the configuration, SIGUSR1
+ * reopens the log files.
  */
 import { unlinkSync, writeFileSync } from 'node:fs';
-import { compileHttp } from '../compile/servers.js';
+import { compileHttp, type CompiledHttp } from '../compile/servers.js';
+import type { UpstreamConf } from '../compile/upstreams.js';
 import type { CheckedConfig } from '../config/validate.js';
 import { ErrorLog } from '../runtime/error-log.js';
 import { HttpServer } from '../runtime/http-server.js';
@@ -14,9 +16,9 @@ import type { LogLevel } from '../runtime/http/response.js';
 import { nginxMessage } from './log-line.js';
 import { evaluate, resolveBuiltin } from '../runtime/http/variables.js';
 import { withProxyVariables } from '../runtime/proxy/proxy-variables.js';
-import { closeUpstreamConnections, setPeerRegistry } from '../runtime/proxy/proxy-handler.js';
-import { setLimitZones } from '../runtime/http/limit-zones.js';
-import { openAccessLog, setAccessLogPrefix } from '../runtime/http/access-log.js';
+import { closeUpstreamConnections, retireUpstreams, setPeerRegistry } from '../runtime/proxy/proxy-handler.js';
+import { checkLimitZones, setLimitZones } from '../runtime/http/limit-zones.js';
+import { openAccessLog, reopenAccessLogs, setAccessLogPrefix } from '../runtime/http/access-log.js';
 import { createPeers, type PeerList } from '../runtime/upstream/round-robin.js';
 import { EXECUTED_DIRECTIVES } from '../runtime/executed.js';
 import { directivesOf } from '../config/checks/expanded.js';
@@ -29,11 +31,54 @@ export interface RunOptions {
   readonly prefix: string;
   /** -e: the error log that replaces the configuration's during start-up and after. */
   readonly errorLog: string | undefined;
+  /** Reads and checks the configuration again (SIGHUP); without it, SIGHUP is ignored. */
+  readonly reload?: () => CheckedConfig;
 }
 
 /** ngts's own start-up notes go to stderr, as nginx's configuration messages do, whatever the log level. */
 function startupNote(level: 'warn' | 'notice', message: string): void {
   process.stderr.write(Buffer.from(`ngts: [${level}] ${message}\n`, 'latin1'));
+}
+
+/** A compiled configuration with what it needs at run time, ready to serve. */
+interface Prepared {
+  readonly http: CompiledHttp;
+  readonly peers: Map<UpstreamConf, PeerList>;
+}
+
+/**
+ * Compiles a checked configuration and does what nginx does while reading it: resolves upstream
+ * host names and opens the access logs. Returns nginx's `[emerg]` message on failure.
+ */
+async function prepare(checked: CheckedConfig, prefix: string): Promise<Prepared | { error: string }> {
+  const http = compileHttp(checked, {
+    prefix,
+    builtins: withProxyVariables(resolveBuiltin),
+    mapRuntime: {
+      evaluate,
+      setCaptures: (r, m, names) => {
+        r.captures = m;
+        for (const n of names) r.values[n.index] = m.groups?.[n.name] ?? '';
+      },
+    },
+  });
+  // nginx resolves upstream host names while reading the configuration: a failure stops it.
+  const peers = new Map<UpstreamConf, PeerList>();
+  try {
+    for (const u of http.proxied.values()) peers.set(u, await createPeers(u));
+    for (const u of http.upstreams.values()) if (!peers.has(u)) peers.set(u, await createPeers(u));
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+  setAccessLogPrefix(prefix);
+  for (const path of http.logPaths) {
+    try {
+      openAccessLog(path);
+    } catch (e) {
+      return { error: `open() "${fullName(prefix, path)}" failed ${errnoText(e)}` };
+    }
+  }
+  return { http, peers };
 }
 
 /** Runs the server until a signal stops it; resolves to the exit code. */
@@ -50,17 +95,12 @@ export async function runServer(opts: RunOptions): Promise<number> {
   }
   if (startup.length) process.stderr.write(Buffer.from(startup.join('\n') + '\n', 'latin1'));
 
-  const http = compileHttp(checked, {
-    prefix,
-    builtins: withProxyVariables(resolveBuiltin),
-    mapRuntime: {
-      evaluate,
-      setCaptures: (r, m, names) => {
-        r.captures = m;
-        for (const n of names) r.values[n.index] = m.groups?.[n.name] ?? '';
-      },
-    },
-  });
+  const prepared = await prepare(checked, prefix);
+  if ('error' in prepared) {
+    process.stderr.write(`nginx: [emerg] ${prepared.error}\n`);
+    return 1;
+  }
+  const { http } = prepared;
   const logPath = opts.errorLog ?? http.main.errorLog[0] ?? 'stderr';
   const level = (logLevelOf(checked) ?? 'error') as LogLevel;
   let errorLog: ErrorLog;
@@ -70,39 +110,10 @@ export async function runServer(opts: RunOptions): Promise<number> {
     process.stderr.write(`nginx: [emerg] open() "${fullName(prefix, logPath)}" failed ${errnoText(e)}\n`);
     return 1;
   }
-  if (checked.effectless.size) {
-    const names = [...checked.effectless.values()].map((e) => `${e.spec.name} (${e.file}:${e.line})`);
-    startupNote('notice', `accepted without effect: ${names.join(', ')}`);
-  }
-
-  const notYet = http.servers.flatMap((s) => s.unsupported);
-  if (notYet.length) {
-    const where = notYet.map((l) => `"${l.unsupported}" in ${l.label} (${l.file}:${l.line})`);
-    startupNote('warn', `content handlers not executed by this version, requests reaching them get 500: ${where.join(', ')}`);
-  }
-  const ignored = notExecuted(checked);
-  if (ignored.length) startupNote('warn', `accepted but not executed yet by ngts run: ${ignored.join(', ')}`);
-  // nginx resolves upstream host names while reading the configuration: a failure stops it.
-  const peers = new Map<string, PeerList>();
-  try {
-    for (const [key, u] of http.proxied) peers.set(key, await createPeers(u));
-    for (const [name, u] of http.upstreams) if (!peers.has(name)) peers.set(name, await createPeers(u));
-  } catch (e) {
-    process.stderr.write(`nginx: [emerg] ${(e as Error).message}\n`);
-    return 1;
-  }
-  setAccessLogPrefix(prefix);
-  for (const path of http.logPaths) {
-    try {
-      openAccessLog(path);
-    } catch (e) {
-      process.stderr.write(`nginx: [emerg] open() "${fullName(prefix, path)}" failed ${errnoText(e)}\n`);
-      return 1;
-    }
-  }
-  setPeerRegistry(peers);
+  startupNotes(checked, http);
+  setPeerRegistry(prepared.peers);
   setLimitZones(http.limitZones.req, http.limitZones.conn);
-  const server = new HttpServer(http, errorLog);
+  let server = new HttpServer(http, errorLog);
   try {
     await server.listen();
   } catch (e) {
@@ -126,6 +137,60 @@ export async function runServer(opts: RunOptions): Promise<number> {
     }
   }
 
+  /** Configurations replaced by a reload whose requests are still finishing. */
+  const retiring = new Set<HttpServer>();
+  let current = http;
+  let reloading: Promise<void> = Promise.resolve();
+
+  /**
+   * SIGHUP (ngx_reconfigure): read and check the configuration again. On any error the running
+   * configuration stays and the error is logged at emerg, as nginx's master does; otherwise new
+   * requests get the new one at once — sockets of unchanged addresses are handed over, not closed,
+   * and so are their keep-alive connections — while requests in flight finish on the old one.
+   * (nginx's old workers close their keep-alive connections instead; a client that sends on one
+   * at that moment sees an error. Moving them costs nothing and fails no request.)
+   */
+  const reload = async (): Promise<void> => {
+    errorLog.write('notice', 'signal 1 (SIGHUP) received, reconfiguring');
+    const next = opts.reload?.();
+    if (next === undefined) return;
+    const fatal = next.diagnostics.find((d) => d.fatal);
+    if (fatal) {
+      errorLog.write(fatal.level === 'emerg' ? 'emerg' : 'error', nginxMessage(fatal));
+      return;
+    }
+    const p = await prepare(next, prefix);
+    if ('error' in p) {
+      errorLog.write('emerg', p.error);
+      return;
+    }
+    const zones = checkLimitZones(p.http.limitZones.req, p.http.limitZones.conn);
+    if (zones !== null) {
+      errorLog.write('emerg', zones);
+      return;
+    }
+    const fresh = new HttpServer(p.http, errorLog);
+    try {
+      await fresh.listen(server);
+    } catch (e) {
+      errorLog.write('emerg', (e as Error).message);
+      return;
+    }
+    setPeerRegistry(p.peers);
+    setLimitZones(p.http.limitZones.req, p.http.limitZones.conn);
+    fresh.adoptConnections(server);
+    const old = server;
+    const oldHttp = current;
+    server = fresh;
+    current = p.http;
+    startupNotes(next, p.http);
+    retiring.add(old);
+    void old.stopGraceful().then(() => {
+      retiring.delete(old);
+      retireUpstreams([...oldHttp.proxied.values(), ...oldHttp.upstreams.values()]);
+    });
+  };
+
   return new Promise<number>((resolve) => {
     let stopping = false;
     let done = false;
@@ -148,7 +213,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
       // Also ends a graceful stop that is still waiting for requests.
       stopping = true;
       errorLog.write('notice', 'signal received, exiting');
-      server.stopFast();
+      for (const s of [server, ...retiring]) s.stopFast();
       finish();
     };
     process.on('SIGTERM', fast);
@@ -157,10 +222,33 @@ export async function runServer(opts: RunOptions): Promise<number> {
       if (stopping) return;
       stopping = true;
       errorLog.write('notice', 'gracefully shutting down');
-      void server.stopGraceful().then(finish);
+      void reloading.then(() => Promise.all([server, ...retiring].map((s) => s.stopGraceful()))).then(finish);
     });
-    process.on('SIGUSR1', () => errorLog.reopen());
+    process.on('SIGHUP', () => {
+      if (stopping) return;
+      // One reload at a time, in the order the signals came.
+      reloading = reloading.then(reload).catch((e: unknown) => errorLog.write('alert', `reload failed: ${(e as Error).message}`));
+    });
+    process.on('SIGUSR1', () => {
+      errorLog.reopen();
+      reopenAccessLogs();
+    });
   });
+}
+
+/** What ngts tells at start-up (and after a reload) about directives it does not execute. */
+function startupNotes(checked: CheckedConfig, http: CompiledHttp): void {
+  if (checked.effectless.size) {
+    const names = [...checked.effectless.values()].map((e) => `${e.spec.name} (${e.file}:${e.line})`);
+    startupNote('notice', `accepted without effect: ${names.join(', ')}`);
+  }
+  const notYet = http.servers.flatMap((s) => s.unsupported);
+  if (notYet.length) {
+    const where = notYet.map((l) => `"${l.unsupported}" in ${l.label} (${l.file}:${l.line})`);
+    startupNote('warn', `content handlers not executed by this version, requests reaching them get 500: ${where.join(', ')}`);
+  }
+  const ignored = notExecuted(checked);
+  if (ignored.length) startupNote('warn', `accepted but not executed yet by ngts run: ${ignored.join(', ')}`);
 }
 
 /** In-scope directives of the configuration that `ngts run` does not execute yet, once each. */

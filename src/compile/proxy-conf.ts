@@ -168,8 +168,11 @@ function compilePass(level: ConfLevel, cx: ProxyContext): ProxyPass | null {
     const lower = u.host.toLowerCase();
     if (named === undefined) for (const [name, up] of cx.upstreams) if (name.toLowerCase() === lower) named = up;
   }
-  const upstream = named ?? implicitUpstream(host, u.port, unix, d.span.file, d.terminator.line);
-  if (!cx.used.has(upstreamKeyOf(upstream))) cx.used.set(upstreamKeyOf(upstream), upstream);
+  // ngx_http_upstream_add: proxy_pass directives naming the same host:port share one implicit upstream.
+  let upstream = named ?? implicitUpstream(host, u.port, unix, d.span.file, d.terminator.line);
+  const shared = cx.used.get(upstreamKeyOf(upstream));
+  if (shared) upstream = shared;
+  else cx.used.set(upstreamKeyOf(upstream), upstream);
   const hostHeader = unix ? 'localhost' : u.noPort || u.port === (https ? 443 : 80) ? u.host : `${u.host}:${u.portText}`;
   // The location a URI part replaces: none in regex, named and `if` locations.
   const block = at.kind === 'location' ? at.block : null;

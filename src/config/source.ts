@@ -10,6 +10,8 @@ import { parseConfig } from './parser.js';
 /** errno values and strerror texts nginx prints for the system errors ngts can meet (Linux). */
 const ERRNO: Readonly<Record<string, [number, string]>> = {
   ENOENT: [2, 'No such file or directory'],
+  ESRCH: [3, 'No such process'],
+  EPERM: [1, 'Operation not permitted'],
   EPIPE: [32, 'Broken pipe'],
   EADDRINUSE: [98, 'Address already in use'],
   EADDRNOTAVAIL: [99, 'Cannot assign requested address'],

@@ -24,6 +24,16 @@ interface Binding {
   readonly specific: ReadonlyMap<string, AddressServers>;
 }
 
+/** The servers of a connection's address: a specific address on a wildcard socket, or the socket's. */
+function addressOf(b: Binding, ip: string): AddressServers {
+  return b.specific.size ? (b.specific.get(ip) ?? b.fallback) : b.fallback;
+}
+
+/** A socket's identity across reloads: the same address and family is the same socket. */
+function bindingKey(b: Binding): string {
+  return `${b.family} ${b.host} ${b.port}`;
+}
+
 /** Groups the compiled addresses into the sockets nginx would bind. */
 export function planBindings(http: CompiledHttp): Binding[] {
   const out: Binding[] = [];
@@ -58,6 +68,8 @@ export class HttpServer implements ConnectionHost {
   readonly variables: readonly VariableDef[];
   private readonly servers: { server: Server; binding: Binding }[] = [];
   private readonly connections = new Set<HttpConnection>();
+  /** The socket each connection came in on, and its local address: for moving it at a reload. */
+  private readonly origins = new Map<HttpConnection, { readonly key: string; readonly ip: string }>();
   private drainedResolve: (() => void) | null = null;
 
   constructor(
@@ -71,15 +83,43 @@ export class HttpServer implements ConnectionHost {
     this.errorLog.write(level, message);
   }
 
-  /** Binds every listening socket; rejects with nginx's `bind() to … failed` message. */
-  async listen(): Promise<void> {
-    for (const b of planBindings(this.http)) {
-      const server = createServer({ pauseOnConnect: false, noDelay: true }, (socket) => this.accept(socket, b));
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`bind() to ${b.text} failed ${errnoText(e)}`)));
-        if (b.family === 'unix') server.listen(b.host, resolve);
-        else server.listen({ host: b.host, port: b.port, ipv6Only: b.family === 'inet6', backlog: 511 }, resolve);
-      });
+  /**
+   * Binds every listening socket; rejects with nginx's `bind() to … failed` message. With
+   * `previous` (a reload), a socket of the same address is taken over from it instead of bound
+   * again, so that no connection is refused; if a new socket cannot be bound, nothing is taken and
+   * the sockets bound here are closed again, leaving `previous` as it was.
+   */
+  async listen(previous?: HttpServer): Promise<void> {
+    const plan = planBindings(this.http);
+    const adopt = new Map<string, Server>();
+    for (const { server, binding } of previous?.servers ?? []) adopt.set(bindingKey(binding), server);
+    const bound: { server: Server; binding: Binding }[] = [];
+    try {
+      for (const b of plan) {
+        if (adopt.has(bindingKey(b))) continue;
+        const server = createServer({ pauseOnConnect: false, noDelay: true });
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`bind() to ${b.text} failed ${errnoText(e)}`)));
+          if (b.family === 'unix') server.listen(b.host, resolve);
+          else server.listen({ host: b.host, port: b.port, ipv6Only: b.family === 'inet6', backlog: 511 }, resolve);
+        });
+        bound.push({ server, binding: b });
+      }
+    } catch (e) {
+      for (const { server } of bound) server.close();
+      throw e;
+    }
+    for (const b of plan) {
+      const key = bindingKey(b);
+      let server = adopt.get(key);
+      if (server !== undefined && previous) {
+        previous.servers.splice(previous.servers.findIndex((x) => x.server === server), 1);
+        server.removeAllListeners('connection');
+        server.removeAllListeners('error');
+      } else {
+        server = bound.find((x) => x.binding === b)!.server;
+      }
+      server.on('connection', (socket: Socket) => this.accept(socket, b));
       server.on('error', (e) => this.log('alert', `accept() failed ${errnoText(e)}`));
       this.servers.push({ server, binding: b });
     }
@@ -100,17 +140,35 @@ export class HttpServer implements ConnectionHost {
       socket.destroy();
       return;
     }
-    let addr = b.fallback;
-    if (b.specific.size) {
-      const local = socket.localAddress ?? '';
-      const ip = local.startsWith('::ffff:') ? local.slice(7) : local;
-      addr = b.specific.get(ip) ?? b.fallback;
+    const local = socket.localAddress ?? '';
+    const ip = local.startsWith('::ffff:') ? local.slice(7) : local;
+    const conn = new HttpConnection(socket, addressOf(b, ip), this);
+    this.connections.add(conn);
+    this.origins.set(conn, { key: bindingKey(b), ip });
+  }
+
+  /**
+   * After a reload: the connections of `previous` that came in on a socket this configuration
+   * also listens on move here, so that keep-alive clients go on without a closed connection;
+   * the others stay with `previous`, which finishes them gracefully.
+   */
+  adoptConnections(previous: HttpServer): void {
+    const bindings = new Map(this.servers.map(({ binding }) => [bindingKey(binding), binding]));
+    for (const conn of [...previous.connections]) {
+      const origin = previous.origins.get(conn);
+      const b = origin ? bindings.get(origin.key) : undefined;
+      if (!origin || !b) continue;
+      previous.connections.delete(conn);
+      previous.origins.delete(conn);
+      conn.migrate(addressOf(b, origin.ip), this);
+      this.connections.add(conn);
+      this.origins.set(conn, origin);
     }
-    this.connections.add(new HttpConnection(socket, addr, this));
   }
 
   closed(conn: HttpConnection): void {
     this.connections.delete(conn);
+    this.origins.delete(conn);
     if (this.exiting && this.connections.size === 0 && this.drainedResolve) this.drainedResolve();
   }
 
@@ -137,7 +195,8 @@ export class HttpServer implements ConnectionHost {
   }
 
   /**
-   * SIGQUIT: stop accepting, close idle keep-alive connections, let requests in flight finish
+   * SIGQUIT, and the old configuration after a reload (whose sockets the new one took over):
+   * stop accepting, close idle keep-alive connections, let requests in flight finish
    * (their connections close after the response), and resolve when none is left.
    */
   stopGraceful(): Promise<void> {

@@ -2,7 +2,7 @@
  * The log phase (ngx_http_log_handler): one line per request to each access log in force, the
  * format's variables escaped as nginx escapes them (`\xXX`, JSON, or not at all).
  */
-import { openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import type { AccessLog, LogEscape } from '../../compile/log-conf.js';
 import { fullName } from '../../config/source.js';
 import type { HttpRequest } from './request.js';
@@ -26,6 +26,18 @@ export function openAccessLog(path: string): number {
     files.set(full, fd);
   }
   return fd;
+}
+
+/** SIGUSR1: every access log file is opened again (after rotation), its old descriptor closed. */
+export function reopenAccessLogs(): void {
+  for (const [full, fd] of files) {
+    try {
+      files.set(full, openSync(full, 'a'));
+      closeSync(fd);
+    } catch {
+      // nginx keeps writing to the old file when the new one cannot be opened.
+    }
+  }
 }
 
 // ngx_http_log_escape: control characters, `"`, `\`, DEL and bytes above 0x7f as \xXX.

@@ -52,10 +52,20 @@ export class HttpConnection {
   /** The server chosen from the Host header while reading the head (for error pages). */
   private hostServer: CompiledServer | null = null;
 
+  /**
+   * A reload moves the connection to the new configuration: the request in flight, if any, keeps
+   * the configuration it started with; the next request on the connection gets the new one.
+   */
+  migrate(addr: AddressServers, host: ConnectionHost): void {
+    this.addr = addr;
+    this.host = host;
+    this.hostServer = null;
+  }
+
   constructor(
     private readonly socket: Socket,
-    private readonly addr: AddressServers,
-    private readonly host: ConnectionHost,
+    private addr: AddressServers,
+    private host: ConnectionHost,
   ) {
     const family = addr.addr.family;
     this.info = {

@@ -15,7 +15,8 @@ export class LimitConnZoneState {
   /** Keys that fit in the zone (approximate slab accounting, 64-byte nodes). */
   readonly capacity: number;
 
-  constructor(readonly zone: LimitZone) {
+  /** Replaced by a reload that keeps the zone: the key and rate of the new configuration apply. */
+  constructor(public zone: LimitZone) {
     this.capacity = Math.max(1, Math.floor((zone.size * 0.9) / 64));
   }
 

@@ -25,7 +25,8 @@ export class LimitReqZoneState {
   readonly capacity: number;
   node: ReqNode | null = null;
 
-  constructor(readonly zone: LimitZone) {
+  /** Replaced by a reload that keeps the zone: the key and rate of the new configuration apply. */
+  constructor(public zone: LimitZone) {
     // A node is an rbtree node, the limit_req node and the key, in a 64- or 128-byte slab slot.
     this.capacity = Math.max(1, Math.floor((zone.size * 0.9) / 128));
   }

@@ -14,17 +14,43 @@ const DECLINED = -5;
 let reqZones = new Map<string, LimitReqZoneState>();
 let connZones = new Map<string, LimitConnZoneState>();
 
-/** Creates the zones' state (a zone of the same name and size keeps its state). */
+/**
+ * Whether a reload may install these zones: a zone kept from the running configuration (same name
+ * and size, as nginx's shared memory zones are kept) must keep its key
+ * (ngx_http_limit_req_init_zone, ngx_http_limit_conn_init_zone). nginx's message, or null.
+ */
+export function checkLimitZones(req: ReadonlyMap<string, LimitZone>, conn: ReadonlyMap<string, LimitZone>): string | null {
+  for (const [name, z] of req) {
+    const old = reqZones.get(name)?.zone;
+    if (old && old.size === z.size && old.key.source !== z.key.source) {
+      return `limit_req "${name}" uses the "${z.key.source}" key while previously it used the "${old.key.source}" key`;
+    }
+  }
+  for (const [name, z] of conn) {
+    const old = connZones.get(name)?.zone;
+    if (old && old.size === z.size && old.key.source !== z.key.source) {
+      return `limit_conn_zone "${name}" uses the "${z.key.source}" key while previously it used the "${old.key.source}" key`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Creates the zones' state. At a reload (checked first with checkLimitZones), a zone of the same
+ * name and size keeps its state and takes the new configuration's key and rate.
+ */
 export function setLimitZones(req: ReadonlyMap<string, LimitZone>, conn: ReadonlyMap<string, LimitZone>): void {
   const nextReq = new Map<string, LimitReqZoneState>();
   for (const [name, z] of req) {
     const old = reqZones.get(name);
-    nextReq.set(name, old && old.zone.size === z.size && old.zone.rate === z.rate ? old : new LimitReqZoneState(z));
+    if (old && old.zone.size === z.size) old.zone = z;
+    nextReq.set(name, old && old.zone === z ? old : new LimitReqZoneState(z));
   }
   const nextConn = new Map<string, LimitConnZoneState>();
   for (const [name, z] of conn) {
     const old = connZones.get(name);
-    nextConn.set(name, old && old.zone.size === z.size ? old : new LimitConnZoneState(z));
+    if (old && old.zone.size === z.size) old.zone = z;
+    nextConn.set(name, old && old.zone === z ? old : new LimitConnZoneState(z));
   }
   reqZones = nextReq;
   connZones = nextConn;

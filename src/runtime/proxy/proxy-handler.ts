@@ -8,7 +8,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { errnoText } from '../../config/source.js';
-import { upstreamKeyOf, type ProxyLocConf, type ProxyPass, type ProxyRedirect } from '../../compile/proxy-conf.js';
+import { type ProxyLocConf, type ProxyPass, type ProxyRedirect } from '../../compile/proxy-conf.js';
 import { internalRedirect } from '../http/internal-redirect.js';
 import { namedLocation } from '../http/phases.js';
 import { headerFilter } from '../http/header-filter.js';
@@ -27,20 +27,23 @@ import type { ProxyRequestState, UpstreamTry } from './proxy-variables.js';
 
 const DONE = -4;
 
-/** Peer lists by upstream, created at start-up (names resolved); see createUpstreamPeers. */
-export type PeerRegistry = ReadonlyMap<string, PeerList>;
+/**
+ * Peer lists by upstream configuration, created at start-up and at each reload (names resolved).
+ * Keyed by the compiled upstream itself, so that a request that began before a reload keeps the
+ * peers of its own configuration, as it would in one of nginx's old workers.
+ */
+export type PeerRegistry = ReadonlyMap<UpstreamConf, PeerList>;
 
-let registry: PeerRegistry = new Map();
-/** Idle upstream connections of upstreams with `keepalive`, by upstream key. */
-const pools = new Map<string, KeepalivePool>();
+const registry = new WeakMap<UpstreamConf, PeerList>();
+/** Idle upstream connections of upstreams with `keepalive`, by upstream configuration. */
+const pools = new Map<UpstreamConf, KeepalivePool>();
 
 function poolOf(u: UpstreamConf): KeepalivePool | null {
   if (u.keepalive <= 0) return null;
-  const key = upstreamKeyOf(u);
-  let pool = pools.get(key);
+  let pool = pools.get(u);
   if (!pool) {
     pool = new KeepalivePool(u.keepalive, u.keepaliveTimeout, u.keepaliveRequests, u.keepaliveTime);
-    pools.set(key, pool);
+    pools.set(u, pool);
   }
   return pool;
 }
@@ -50,9 +53,22 @@ export function closeUpstreamConnections(): void {
   for (const p of pools.values()) p.closeAll();
 }
 
-/** Installs the resolved peers of every upstream of the running configuration. */
+/**
+ * After a reload: the idle connections of the old configuration's upstreams close, as an old
+ * nginx worker's do when it exits (requests still running keep theirs until they finish).
+ */
+export function retireUpstreams(old: Iterable<UpstreamConf>): void {
+  for (const u of old) {
+    const p = pools.get(u);
+    if (!p) continue;
+    p.closeAll();
+    pools.delete(u);
+  }
+}
+
+/** Installs the resolved peers of the upstreams of a configuration (the running one, or a reload's). */
 export function setPeerRegistry(peers: PeerRegistry): void {
-  registry = peers;
+  for (const [u, list] of peers) registry.set(u, list);
 }
 
 // ngx_http_upstream_next_errors: the upstream statuses proxy_next_upstream can name.
@@ -111,7 +127,7 @@ export async function proxyHandler(r: HttpRequest, sink: ResponseSink, conf: Pro
   const head = createRequest(r, conf, pass);
   const request = body.length ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1');
 
-  const peers = registry.get(upstreamKeyOf(pass.upstream));
+  const peers = registry.get(pass.upstream);
   if (peers === undefined) {
     sink.log('error', `no resolved peers for upstream "${pass.upstream.name}"`);
     return 502;
