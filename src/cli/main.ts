@@ -185,9 +185,10 @@ export function dumpConfig(checked: CheckedConfig): string {
     } catch {
       continue;
     }
-    parts.push(`# configuration file ${f.path}:\n${text}${text.endsWith('\n') ? '' : '\n'}`);
+    // nginx.c writes the header, the file as read, then one line feed, whatever the file ends with.
+    parts.push(`# configuration file ${f.path}:\n${text}\n`);
   }
-  return Buffer.from(parts.join('\n'), 'latin1').toString('latin1');
+  return parts.join('');
 }
 
 function takeFlag(args: string[], name: string): boolean {
