@@ -29,7 +29,7 @@ const USAGE = `Usage: ngts [-?hvVtTq] [-s signal] [-p prefix] [-e filename] [-c 
                   [--max-warnings N] [--config FILE | --no-config] [--no-rules] [-p prefix]
        ngts check --explain RULE | --list-rules
        ngts parse [FILE] [--json] [--include-comments]
-       ngts run [-c FILE] [-p prefix] [-g directives]
+       ngts run [-c FILE] [-p prefix] [-g directives] [--log-format pretty|json|off]
        ngts route [-c FILE] [--host H] [--method M] [--json] URI
 
 Options (as nginx):
@@ -82,7 +82,10 @@ function load(opts: NginxOptions, fileArg?: string): { checked: CheckedConfig; f
 
 /** nginx's form: `-t`, `-T`, `-v`, `-V`, `-s`, or running the server. */
 async function commandNginx(argv: readonly string[]): Promise<number> {
-  const opts = parseNginxOptions(argv);
+  // ngts's own option (not nginx's): the process log's format, wherever it is on the line.
+  const args = [...argv];
+  const logFormat = takeValue(args, '--log-format');
+  const opts = parseNginxOptions(args);
   if (opts.help) {
     process.stderr.write(`ngts version: ngts/${packageVersion()} (nginx/${NGINX_VERSION} semantics)\n${USAGE}`);
     return 0;
@@ -106,7 +109,17 @@ async function commandNginx(argv: readonly string[]): Promise<number> {
     const { checked } = load(opts);
     // Loaded only here: `-t` and `check` never pay for the runtime's modules at start-up.
     const { runServer } = await import('./run.js');
-    const code = await runServer({ checked, prefix, errorLog: opts.errorLog === undefined ? undefined : opts.errorLog, reload: () => load(opts).checked });
+    const { PROCESS_LOG_FORMATS } = await import('../runtime/http/process-log.js');
+    // A line per request on a terminal by default; scripts and pipes get nginx's logs only.
+    const format = logFormat ?? (process.stdout.isTTY === true ? 'pretty' : 'off');
+    if (!(PROCESS_LOG_FORMATS as readonly string[]).includes(format)) throw new OptionError(`unknown --log-format "${format}" (${PROCESS_LOG_FORMATS.join(', ')})`);
+    const code = await runServer({
+      checked,
+      prefix,
+      errorLog: opts.errorLog === undefined ? undefined : opts.errorLog,
+      reload: () => load(opts).checked,
+      logFormat: format as 'pretty' | 'json' | 'off',
+    });
     // Like nginx, a stopped server exits at once, whatever timers or streams are left.
     process.exit(code);
   }

@@ -21,6 +21,7 @@ import { checkLimitZones, setLimitZones } from '../runtime/http/limit-zones.js';
 import { openAccessLog, reopenAccessLogs, setAccessLogPrefix } from '../runtime/http/access-log.js';
 import { createPeers, type PeerList } from '../runtime/upstream/round-robin.js';
 import { EXECUTED_DIRECTIVES } from '../runtime/executed.js';
+import { processLogEvent, setProcessLog, type ProcessLogFormat } from '../runtime/http/process-log.js';
 import { directivesOf } from '../config/checks/expanded.js';
 import type { Statement } from '../config/ast.js';
 import { registry } from '../config/registry/index.js';
@@ -33,10 +34,13 @@ export interface RunOptions {
   readonly errorLog: string | undefined;
   /** Reads and checks the configuration again (SIGHUP); without it, SIGHUP is ignored. */
   readonly reload?: () => CheckedConfig;
+  /** ngts's own process log: a line per request, pretty or JSON (pino), or none. */
+  readonly logFormat?: ProcessLogFormat;
 }
 
 /** ngts's own start-up notes go to stderr, as nginx's configuration messages do, whatever the log level. */
 function startupNote(level: 'warn' | 'notice', message: string): void {
+  if (processLogEvent(level === 'warn' ? 'warn' : 'info', message)) return;
   process.stderr.write(Buffer.from(`ngts: [${level}] ${message}\n`, 'latin1'));
 }
 
@@ -110,6 +114,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
     process.stderr.write(`nginx: [emerg] open() "${fullName(prefix, logPath)}" failed ${errnoText(e)}\n`);
     return 1;
   }
+  setProcessLog(opts.logFormat ?? 'off');
   startupNotes(checked, http);
   setPeerRegistry(prepared.peers);
   setLimitZones(http.limitZones.req, http.limitZones.conn);
@@ -124,6 +129,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
     return 1;
   }
 
+  processLogEvent('info', 'listening', { listen: [...server.boundPorts().keys()] });
   // All listeners are bound: now the pid file (ngx_create_pidfile).
   const pidFile = http.main.pid === null ? null : fullName(prefix, http.main.pid);
   if (pidFile !== null) {
@@ -154,27 +160,21 @@ export async function runServer(opts: RunOptions): Promise<number> {
     errorLog.write('notice', 'signal 1 (SIGHUP) received, reconfiguring');
     const next = opts.reload?.();
     if (next === undefined) return;
+    const refused = (message: string): void => {
+      errorLog.write('emerg', message);
+      processLogEvent('error', 'reload refused, the running configuration stays', { error: message });
+    };
     const fatal = next.diagnostics.find((d) => d.fatal);
-    if (fatal) {
-      errorLog.write(fatal.level === 'emerg' ? 'emerg' : 'error', nginxMessage(fatal));
-      return;
-    }
+    if (fatal) return refused(nginxMessage(fatal));
     const p = await prepare(next, prefix);
-    if ('error' in p) {
-      errorLog.write('emerg', p.error);
-      return;
-    }
+    if ('error' in p) return refused(p.error);
     const zones = checkLimitZones(p.http.limitZones.req, p.http.limitZones.conn);
-    if (zones !== null) {
-      errorLog.write('emerg', zones);
-      return;
-    }
+    if (zones !== null) return refused(zones);
     const fresh = new HttpServer(p.http, errorLog);
     try {
       await fresh.listen(server);
     } catch (e) {
-      errorLog.write('emerg', (e as Error).message);
-      return;
+      return refused((e as Error).message);
     }
     setPeerRegistry(p.peers);
     setLimitZones(p.http.limitZones.req, p.http.limitZones.conn);
@@ -184,6 +184,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
     server = fresh;
     current = p.http;
     startupNotes(next, p.http);
+    processLogEvent('info', 'reloaded', { listen: [...server.boundPorts().keys()] });
     retiring.add(old);
     void old.stopGraceful().then(() => {
       retiring.delete(old);

@@ -7,6 +7,7 @@ import type { AccessLog, LogEscape } from '../../compile/log-conf.js';
 import { fullName } from '../../config/source.js';
 import type { HttpRequest } from './request.js';
 import { evaluate, getCapture, getVariable } from './variables.js';
+import { processLogRequest } from './process-log.js';
 
 const files = new Map<string, number>();
 let prefix = '';
@@ -85,6 +86,7 @@ function render(r: HttpRequest, log: AccessLog): string {
 
 /** Writes the request's lines; errors are the error log's business, never the client's. */
 export function logRequest(r: HttpRequest, onError: (message: string) => void): void {
+  processLogRequest(r);
   const logs = r.conf.accessLogs;
   for (const log of logs) {
     if (log.condition !== null) {
