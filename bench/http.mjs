@@ -1,10 +1,12 @@
 // End-to-end benchmark: the same nginx.conf served by ngts and, when installed, by nginx (one
 // process each: nginx with master_process off), loaded by autocannon. Scenarios: `return 200`,
-// a static file, and proxy_pass to a Node backend with and without upstream keep-alive. Prints req/s and
-// the ratio ngts/nginx. Run after `npm run build`:
+// a static file, proxy_pass to a Node backend with and without upstream keep-alive (a small JSON
+// answer), a 100 KiB answer, and 1,000 connections. For each: req/s, p50/p99 latency, and the
+// server's CPU time per request (utime+stime from /proc); then each server's peak RSS (VmHWM).
+// Ratios are ngts / nginx from the same run. Run after `npm run build`:
 //   node bench/http.mjs            BENCH_SECONDS=5 BENCH_CONNECTIONS=50 to tune
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createNetServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -45,13 +47,13 @@ function conf(dir, port, backendPort) {
 master_process off;
 error_log ${dir}/error.log;
 pid ${dir}/run.pid;
-events { worker_connections 1024; }
+events { worker_connections 4096; }
 http {
     access_log off;
     client_body_temp_path ${dir}/cb; proxy_temp_path ${dir}/px; fastcgi_temp_path ${dir}/fc;
     uwsgi_temp_path ${dir}/uw; scgi_temp_path ${dir}/sc;
     upstream app { server 127.0.0.1:${backendPort}; }
-    upstream app_ka { server 127.0.0.1:${backendPort}; keepalive 16; }
+    upstream app_ka { server 127.0.0.1:${backendPort}; keepalive 32; }
     server {
         listen 127.0.0.1:${port};
         root ${dir}/html;
@@ -64,10 +66,40 @@ http {
 `;
 }
 
-async function load(port, path) {
-  const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: CONNECTIONS, duration: SECONDS });
+/** CPU seconds (user + system) the process has used, from /proc/PID/stat; null off Linux. */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat (utime, stime), counted from the state field (3) here.
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Peak resident set size in MiB (VmHWM), or null. */
+function peakRssMiB(pid) {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+async function load(pid, port, path, connections) {
+  const before = cpuSeconds(pid);
+  const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections, duration: SECONDS });
+  const after = cpuSeconds(pid);
   if (result.non2xx || result.errors) throw new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result.requests.average;
+  const total = result.requests.total;
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuUs: before === null || after === null || total === 0 ? null : ((after - before) * 1e6) / total,
+  };
 }
 
 async function run(kind, dir, port) {
@@ -76,7 +108,8 @@ async function run(kind, dir, port) {
   try {
     await waitPort(port);
     const out = {};
-    for (const [name, path] of SCENARIOS) out[name] = await load(port, path);
+    for (const [name, path, connections] of SCENARIOS) out[name] = await load(child.pid, port, path, connections);
+    out.rss = peakRssMiB(child.pid);
     return out;
   } finally {
     child.kill('SIGTERM');
@@ -84,19 +117,26 @@ async function run(kind, dir, port) {
 }
 
 const SCENARIOS = [
-  ['return 200', '/return'],
-  ['static file (1 KiB)', '/static/file.txt'],
-  ['proxy_pass', '/proxy/hello'],
-  ['proxy_pass, upstream keepalive', '/pooled/hello'],
+  ['return 200', '/return', CONNECTIONS],
+  ['static file (1 KiB)', '/static/file.txt', CONNECTIONS],
+  ['proxy_pass', '/proxy/json', CONNECTIONS],
+  ['proxy_pass, upstream keepalive (small JSON)', '/pooled/json', CONNECTIONS],
+  ['proxy_pass, upstream keepalive, 100 KiB', '/pooled/big', CONNECTIONS],
+  ['proxy_pass, upstream keepalive, 1,000 connections', '/pooled/json', 1000],
 ];
 
 const dir = mkdtempSync(join(tmpdir(), 'ngts-bench-http-'));
 mkdirSync(join(dir, 'html', 'static'), { recursive: true });
 writeFileSync(join(dir, 'html', 'static', 'file.txt'), 'x'.repeat(1024));
+const JSON_BODY = JSON.stringify({ id: 42, name: 'widget', tags: ['a', 'b'], price: 9.99 }) + '\n';
+const BIG_BODY = 'x'.repeat(100 * 1024);
 const backend = createServer((req, res) => {
-  res.setHeader('Content-Type', 'text/plain');
-  res.end('hello from the backend\n');
+  const big = req.url.endsWith('/big');
+  res.setHeader('Content-Type', big ? 'application/octet-stream' : 'application/json');
+  res.end(big ? BIG_BODY : JSON_BODY);
 });
+// The backend keeps upstream connections as long as the proxies do.
+backend.keepAliveTimeout = 60_000;
 await new Promise((r) => backend.listen(0, '127.0.0.1', r));
 const backendPort = backend.address().port;
 try {
@@ -109,14 +149,18 @@ try {
     writeFileSync(join(dir, 'nginx.conf'), conf(dir, nginxPort, backendPort));
     nginx = await run('nginx', dir, nginxPort);
   }
-  console.log(`node ${process.version}, ${CONNECTIONS} connections, ${SECONDS} s per cell, one process each`);
-  console.log('| scenario | ngts req/s | nginx req/s | ngts / nginx |');
-  console.log('|---|---|---|---|');
+  console.log(`node ${process.version}, ${CONNECTIONS} connections unless named, ${SECONDS} s per cell, one process each`);
+  console.log('| scenario | ngts req/s | nginx req/s | req/s ratio | ngts p50/p99 ms | nginx p50/p99 ms | p99 ratio | ngts CPU µs/req | nginx CPU µs/req |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  const fmt = (x, d = 0) => (x === undefined || x === null ? 'n/a' : x.toFixed(d));
   for (const [name] of SCENARIOS) {
     const a = ngts[name];
     const b = nginx?.[name];
-    console.log(`| ${name} | ${Math.round(a)} | ${b === undefined ? 'n/a' : Math.round(b)} | ${b === undefined ? 'n/a' : (a / b).toFixed(2)} |`);
+    console.log(
+      `| ${name} | ${fmt(a.rps)} | ${fmt(b?.rps)} | ${b ? (a.rps / b.rps).toFixed(2) : 'n/a'} | ${a.p50}/${a.p99} | ${b ? `${b.p50}/${b.p99}` : 'n/a'} | ${b && b.p99 > 0 ? (a.p99 / b.p99).toFixed(2) : 'n/a'} | ${fmt(a.cpuUs, 1)} | ${fmt(b?.cpuUs, 1)} |`,
+    );
   }
+  console.log(`peak RSS: ngts ${fmt(ngts.rss, 1)} MiB, nginx ${fmt(nginx?.rss, 1)} MiB`);
 } finally {
   backend.close();
   rmSync(dir, { recursive: true, force: true });
