@@ -29,7 +29,7 @@ const USAGE = `Usage: ngts [-?hvVtTq] [-s signal] [-p prefix] [-e filename] [-c 
                   [--max-warnings N] [--config FILE | --no-config] [--no-rules] [-p prefix]
        ngts check --explain RULE | --list-rules
        ngts parse [FILE] [--json] [--include-comments]
-       ngts run [-c FILE] [-p prefix] [-g directives] [--log-format pretty|json|off]
+       ngts run [-c FILE] [-p prefix] [-g directives] [--log-format pretty|json|off] [--watch]
        ngts route [-c FILE] [--host H] [--method M] [--json] URI
 
 Options (as nginx):
@@ -85,6 +85,7 @@ async function commandNginx(argv: readonly string[]): Promise<number> {
   // ngts's own option (not nginx's): the process log's format, wherever it is on the line.
   const args = [...argv];
   const logFormat = takeValue(args, '--log-format');
+  const watchFiles = takeFlag(args, '--watch');
   const opts = parseNginxOptions(args);
   if (opts.help) {
     process.stderr.write(`ngts version: ngts/${packageVersion()} (nginx/${NGINX_VERSION} semantics)\n${USAGE}`);
@@ -119,6 +120,7 @@ async function commandNginx(argv: readonly string[]): Promise<number> {
       errorLog: opts.errorLog === undefined ? undefined : opts.errorLog,
       reload: () => load(opts).checked,
       logFormat: format as 'pretty' | 'json' | 'off',
+      watch: watchFiles,
     });
     // Like nginx, a stopped server exits at once, whatever timers or streams are left.
     process.exit(code);

@@ -21,6 +21,8 @@ import { checkLimitZones, setLimitZones } from '../runtime/http/limit-zones.js';
 import { openAccessLog, reopenAccessLogs, setAccessLogPrefix } from '../runtime/http/access-log.js';
 import { createPeers, type PeerList } from '../runtime/upstream/round-robin.js';
 import { EXECUTED_DIRECTIVES } from '../runtime/executed.js';
+import { describeChanges } from './config-diff.js';
+import { ConfigWatcher } from './config-watcher.js';
 import { processLogEvent, setProcessLog, type ProcessLogFormat } from '../runtime/http/process-log.js';
 import { directivesOf } from '../config/checks/expanded.js';
 import type { Statement } from '../config/ast.js';
@@ -36,6 +38,8 @@ export interface RunOptions {
   readonly reload?: () => CheckedConfig;
   /** ngts's own process log: a line per request, pretty or JSON (pino), or none. */
   readonly logFormat?: ProcessLogFormat;
+  /** `--watch`: reload when the main file or any file it includes changes, and say what changed. */
+  readonly watch?: boolean;
 }
 
 /** ngts's own start-up notes go to stderr, as nginx's configuration messages do, whatever the log level. */
@@ -143,6 +147,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
     }
   }
 
+  const watcher = opts.watch === true ? new ConfigWatcher(checked) : null;
   /** Configurations replaced by a reload whose requests are still finishing. */
   const retiring = new Set<HttpServer>();
   let current = http;
@@ -156,13 +161,14 @@ export async function runServer(opts: RunOptions): Promise<number> {
    * (nginx's old workers close their keep-alive connections instead; a client that sends on one
    * at that moment sees an error. Moving them costs nothing and fails no request.)
    */
-  const reload = async (): Promise<void> => {
-    errorLog.write('notice', 'signal 1 (SIGHUP) received, reconfiguring');
+  const reload = async (changed: string | null): Promise<void> => {
+    errorLog.write('notice', changed === null ? 'signal 1 (SIGHUP) received, reconfiguring' : `"${changed}" changed, reconfiguring`);
     const next = opts.reload?.();
     if (next === undefined) return;
     const refused = (message: string): void => {
       errorLog.write('emerg', message);
-      processLogEvent('error', 'reload refused, the running configuration stays', { error: message });
+      if (processLogEvent('error', 'reload refused, the running configuration stays', { error: message })) return;
+      if (changed !== null) startupNote('warn', `reload refused, still serving the previous configuration: ${message}`);
     };
     const fatal = next.diagnostics.find((d) => d.fatal);
     if (fatal) return refused(nginxMessage(fatal));
@@ -184,7 +190,11 @@ export async function runServer(opts: RunOptions): Promise<number> {
     server = fresh;
     current = p.http;
     startupNotes(next, p.http);
-    processLogEvent('info', 'reloaded', { listen: [...server.boundPorts().keys()] });
+    const changes = describeChanges(oldHttp, p.http);
+    if (!processLogEvent('info', 'reloaded', { listen: [...server.boundPorts().keys()], changes }) && changed !== null) {
+      startupNote('notice', `reloaded ("${changed}" changed)${changes.length ? ':\n  ' + changes.join('\n  ') : ', no server, location or upstream added or removed'}`);
+    }
+    if (watcher) watcher.follow(next);
     retiring.add(old);
     void old.stopGraceful().then(() => {
       retiring.delete(old);
@@ -205,6 +215,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
           // nginx ignores a pid file that is already gone.
         }
       }
+      watcher?.close();
       closeUpstreamConnections();
       errorLog.write('notice', 'exit');
       errorLog.close();
@@ -228,8 +239,14 @@ export async function runServer(opts: RunOptions): Promise<number> {
     process.on('SIGHUP', () => {
       if (stopping) return;
       // One reload at a time, in the order the signals came.
-      reloading = reloading.then(reload).catch((e: unknown) => errorLog.write('alert', `reload failed: ${(e as Error).message}`));
+      reloading = reloading.then(() => reload(null)).catch((e: unknown) => errorLog.write('alert', `reload failed: ${(e as Error).message}`));
     });
+    if (watcher) {
+      watcher.onChange = (file) => {
+        if (stopping) return;
+        reloading = reloading.then(() => reload(file)).catch((e: unknown) => errorLog.write('alert', `reload failed: ${(e as Error).message}`));
+      };
+    }
     process.on('SIGUSR1', () => {
       errorLog.reopen();
       reopenAccessLogs();

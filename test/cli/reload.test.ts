@@ -176,6 +176,8 @@ describe('reload', () => {
     expect(signal(dir, 'reopen').status).toBe(0);
     await until(() => existsSync(join(dir, 'access.log')));
     await get(port, '/three');
+    // The log phase runs once the response is sent: the client may see it first.
+    await until(() => readFileSync(join(dir, 'access.log'), 'latin1') !== '');
     expect(readFileSync(join(dir, 'access.log.1'), 'latin1')).toBe('/one\n/two\n');
     expect(readFileSync(join(dir, 'access.log'), 'latin1')).toBe('/three\n');
   });
@@ -186,5 +188,25 @@ describe('reload', () => {
     expect(signal(dir, 'reload')).toEqual({ status: 1, stderr: `nginx: [error] open() "${dir}/run.pid" failed (2: No such file or directory)\n` });
     writeFileSync(join(dir, 'run.pid'), 'abc\n');
     expect(signal(dir, 'stop')).toEqual({ status: 1, stderr: `nginx: [error] invalid PID number "abc" in "${dir}/run.pid"\n` });
+  });
+
+  it('--watch reloads when an included file changes, and says what changed or why it refused', async () => {
+    const dir = tempDir();
+    const port = await freePort();
+    writeConf(dir, `    server { listen 127.0.0.1:${port}; include locations.conf; }`);
+    writeFileSync(join(dir, 'locations.conf'), 'location / { return 200 "one\\n"; }\n');
+    const child = spawn(process.execPath, [NGTS, '-p', `${dir}/`, '-c', `${dir}/nginx.conf`, '--watch'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    children.push(child);
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
+    await waitForPort(port);
+    writeFileSync(join(dir, 'locations.conf'), 'location / { return 200 "one\\n"; }\nlocation /two { return 200 "two\\n"; }\n');
+    await until(async () => (await get(port, '/two')).body === 'two\n');
+    await until(() => err.includes('+ location /two in server "" (127.0.0.1:'));
+    expect(err).toContain(`reloaded ("${dir}/locations.conf" changed)`);
+    writeFileSync(join(dir, 'locations.conf'), 'location / { retrun 200; }\n');
+    await until(() => err.includes('reload refused'));
+    expect(err).toContain(`reload refused, still serving the previous configuration: unknown directive "retrun" in ${dir}/locations.conf:1`);
+    expect(await get(port, '/two')).toEqual({ status: 200, body: 'two\n' });
   });
 });
