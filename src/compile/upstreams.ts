@@ -33,7 +33,8 @@ export type Balancer =
   | { readonly kind: 'ip_hash' }
   | { readonly kind: 'least_conn' }
   | { readonly kind: 'hash'; readonly key: ComplexValue; readonly consistent: boolean }
-  | { readonly kind: 'random' };
+  /** `two`: of two peers drawn, the one with fewer connections (`random two [least_conn]`). */
+  | { readonly kind: 'random'; readonly two: boolean };
 
 export interface UpstreamConf {
   readonly name: string;
@@ -68,7 +69,7 @@ export function compileUpstreams(http: ConfLevel, vars: VariableTable): Map<stri
         : hash
           ? { kind: 'hash', key: compileComplexValue(hash.args[0]?.value ?? '', vars), consistent: hash.args[1]?.value === 'consistent' }
           : level.own('random').length
-            ? { kind: 'random' }
+            ? { kind: 'random', two: level.ownFirst('random')?.args[0]?.value === 'two' }
             : { kind: 'round_robin' };
     out.set(name, {
       name,

@@ -21,9 +21,10 @@ export const EXECUTED_DIRECTIVES: ReadonlySet<string> = new Set([
   // proxy and upstream (round robin)
   'proxy_pass', 'proxy_set_header', 'proxy_http_version', 'proxy_pass_request_headers',
   'proxy_pass_request_body', 'proxy_set_body', 'proxy_method', 'proxy_hide_header',
-  'proxy_pass_header', 'proxy_connect_timeout', 'proxy_read_timeout', 'proxy_next_upstream',
+  'proxy_pass_header', 'proxy_connect_timeout', 'proxy_read_timeout', 'proxy_send_timeout',
+  'proxy_request_buffering', 'proxy_next_upstream',
   'proxy_next_upstream_tries', 'proxy_intercept_errors', 'proxy_buffer_size', 'upstream', 'server',
-  'ip_hash', 'hash', 'least_conn', 'keepalive', 'keepalive_requests', 'keepalive_time',
+  'ip_hash', 'hash', 'least_conn', 'random', 'keepalive', 'keepalive_requests', 'keepalive_time',
   'chunked_transfer_encoding',
   // limits
   'limit_req_zone', 'limit_req', 'limit_req_status', 'limit_req_log_level', 'limit_req_dry_run',

@@ -22,6 +22,8 @@ export interface Observation {
   readonly closed: boolean;
   readonly responses: readonly ObservedResponse[];
   readonly backend: readonly BackendRequest[];
+  /** After a 101 response: the bytes the client received through the tunnel. */
+  readonly tunnel?: string;
   readonly error?: string;
 }
 
@@ -45,6 +47,8 @@ export interface Projection {
   responses: { status?: string; headers?: [string, string][]; body?: string; complete?: false }[];
   closed?: boolean;
   backend?: BackendRequest[];
+  /** Compared with `body`: what came through a tunnel after a 101. */
+  tunnel?: string;
 }
 
 /**
@@ -91,6 +95,7 @@ export function project(o: Observation, spec: CompareSpec = {}): Projection {
       return out;
     }),
   };
+  if (fields.has('body') && o.tunnel !== undefined) p.tunnel = o.tunnel;
   if (fields.has('closed')) p.closed = o.closed;
   if (fields.has('backend')) p.backend = o.backend.map((b) => ({ ...b, headers: b.headers.map(([k, v]) => [k, v] as const) }));
   return p;

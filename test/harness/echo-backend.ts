@@ -14,9 +14,18 @@
  *   size:N            the body is N bytes of a repeating alphabet
  *   hdr:NAME:VALUE    one more header, %-decoded; `@host` in VALUE is the Host header received
  *   sleep:MS          wait before answering
+ *   hold              answer only when the harness calls release() (a request kept in flight)
  *   drop              close the connection without answering
  *   raw:TEXT          answer exactly TEXT (%-decoded), nothing else
  *   partial           announce a longer body than is sent, then close
+ *   upgrade           when the request carries Upgrade: answer `101 Switching Protocols` (Upgrade as
+ *                     asked, `Connection: Upgrade`, X-Backend, hdr:…) and a greeting (`body:`, else
+ *                     `backend <name> upgraded\n`) in one write, then echo every byte received
+ *                     (recorded as the request's `tunnel`); on `quit\n` it echoes and closes. With
+ *                     `eof` it closes right after the greeting, with `mute` it does not echo.
+ *                     Without Upgrade in the request: the ordinary answer.
+ *   early             answer as soon as the head has arrived, without waiting for the body (which
+ *                     is still read and recorded, as far as it comes before the connection ends)
  * A HEAD request gets the head alone.
  */
 import { STATUS_CODES } from 'node:http';
@@ -34,6 +43,8 @@ export interface BackendRequest {
   readonly body: string;
   /** False when the connection ended before the whole request had arrived. */
   readonly complete: boolean;
+  /** After a 101 (`upgrade`): the bytes received through the tunnel so far. */
+  readonly tunnel?: string;
 }
 
 export interface EchoBackend {
@@ -45,6 +56,10 @@ export interface EchoBackend {
   readonly received: BackendRequest[];
   /** Returns and forgets the requests received so far. */
   take(): BackendRequest[];
+  /** Answers the requests kept by `hold`. */
+  release(): void;
+  /** How many requests kept by `hold` still have their connection open (the server may close it). */
+  heldOpen(): number;
   close(): Promise<void>;
 }
 
@@ -61,9 +76,13 @@ export interface BackendBehaviour {
   readonly drop: boolean;
   readonly partial: boolean;
   readonly raw: string | null;
+  readonly hold?: boolean;
+  readonly upgrade: boolean;
+  readonly mute: boolean;
+  readonly early: boolean;
 }
 
-const PLAIN: BackendBehaviour = { status: 200, reason: null, version: '1.1', chunked: false, eof: false, body: null, headers: [], sleepMs: 0, drop: false, partial: false, raw: null };
+const PLAIN: BackendBehaviour = { status: 200, reason: null, version: '1.1', chunked: false, eof: false, body: null, headers: [], sleepMs: 0, drop: false, partial: false, raw: null, upgrade: false, mute: false, early: false };
 
 function decode(s: string): string {
   try {
@@ -101,9 +120,13 @@ export function behaviourOf(target: string, name: string): BackendBehaviour {
         break;
       }
       case 'sleep': b.sleepMs = Number(arg); break;
+      case 'hold': b.hold = true; break;
       case 'drop': b.drop = true; break;
       case 'partial': b.partial = true; break;
       case 'raw': b.raw = decode(arg); break;
+      case 'upgrade': b.upgrade = true; break;
+      case 'mute': b.mute = true; break;
+      case 'early': b.early = true; break;
     }
   }
   return b;
@@ -131,6 +154,13 @@ export function backendResponse(name: string, behaviour: BackendBehaviour = PLAI
   return head + chunks.map((c) => `${c.length.toString(16)}\r\n${c}\r\n`).join('') + '0\r\n\r\n';
 }
 
+/** The 101 head and greeting of `upgrade` for a request that asked for `upgrade`. */
+function upgradeResponse(name: string, behaviour: BackendBehaviour, upgrade: string): string {
+  let head = `HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${upgrade}\r\nConnection: Upgrade\r\nX-Backend: ${name}\r\n`;
+  for (const [k, v] of behaviour.headers) head += `${k}: ${v}\r\n`;
+  return head + '\r\n' + (behaviour.body ?? `backend ${name} upgraded\n`);
+}
+
 /** When each request arrived, across all backends: requests of one case are compared in that order. */
 const arrival = new WeakMap<BackendRequest, number>();
 let arrivals = 0;
@@ -140,7 +170,8 @@ export function byArrival(requests: readonly BackendRequest[]): BackendRequest[]
   return [...requests].sort((a, b) => (arrival.get(a) ?? 0) - (arrival.get(b) ?? 0));
 }
 
-type Parsed = { done: false } | { done: true; request: Omit<BackendRequest, 'backend'> };
+/** `used`: how many bytes of the data the request took (what follows goes into a tunnel). */
+type Parsed = { done: false } | { done: true; request: Omit<BackendRequest, 'backend'>; used?: number };
 
 /** Parses one request from `data` (latin1); `eof` when no more bytes will come. */
 function parseRequest(data: string, eof: boolean): Parsed {
@@ -163,7 +194,7 @@ function parseRequest(data: string, eof: boolean): Parsed {
     return { done: true, request: { ...head, body, complete: true } };
   }
   const length = Number(get('content-length') ?? '0');
-  if (raw.length >= length) return { done: true, request: { ...head, body: raw.slice(0, length), complete: true } };
+  if (raw.length >= length) return { done: true, request: { ...head, body: raw.slice(0, length), complete: true }, used: end + 4 + length };
   return eof ? { done: true, request: { ...head, body: raw, complete: false } } : { done: false };
 }
 
@@ -192,10 +223,24 @@ function dechunk(raw: string): string | null {
 export async function startEchoBackend(name: string): Promise<EchoBackend> {
   const received: BackendRequest[] = [];
   const sockets = new Set<net.Socket>();
+  const held: { answer: () => void; socket: net.Socket }[] = [];
   const server = net.createServer((socket) => {
     sockets.add(socket);
     let data = '';
     let answered = false;
+    /** `early`: the answer went out when the head arrived. */
+    let answeredEarly = false;
+    /** After a 101: the request whose `tunnel` records what comes, and whether to echo it. */
+    let tunnel: { request: { tunnel: string }; echo: boolean } | null = null;
+    const relay = (bytes: string): void => {
+      if (tunnel === null || bytes.length === 0) return;
+      tunnel.request.tunnel += bytes;
+      if (tunnel.echo && !socket.destroyed) socket.write(bytes, 'latin1');
+      if (tunnel.request.tunnel.includes('quit\n')) {
+        tunnel = null;
+        socket.end();
+      }
+    };
     const step = (eof: boolean) => {
       if (answered) return;
       const r = parseRequest(data, eof);
@@ -204,17 +249,46 @@ export async function startEchoBackend(name: string): Promise<EchoBackend> {
       const request: BackendRequest = { backend: name, ...r.request };
       arrival.set(request, ++arrivals);
       received.push(request);
-      if (eof) return;
+      if (eof || answeredEarly) return;
       const b = behaviourOf(r.request.target, name);
+      const upgrade = r.request.headers.find(([k]) => k.toLowerCase() === 'upgrade')?.[1];
       const answer = (): void => {
+        if (b.upgrade && upgrade !== undefined) {
+          const t = request as BackendRequest & { tunnel: string };
+          t.tunnel = '';
+          socket.write(upgradeResponse(name, b, upgrade), 'latin1');
+          if (b.eof) {
+            socket.end();
+            return;
+          }
+          tunnel = { request: t, echo: !b.mute };
+          relay(data.slice(r.used ?? data.length));
+          return;
+        }
         if (b.drop) socket.end();
         else socket.end(backendResponse(name, b, r.request), 'latin1');
       };
-      if (b.sleepMs > 0) setTimeout(answer, b.sleepMs);
+      if (b.hold) held.push({ answer, socket });
+      else if (b.sleepMs > 0) setTimeout(answer, b.sleepMs);
       else answer();
     };
     socket.on('data', (d: Buffer) => {
+      if (tunnel !== null) {
+        relay(d.toString('latin1'));
+        return;
+      }
       data += d.toString('latin1');
+      if (!answered && !answeredEarly) {
+        const end = data.indexOf('\r\n\r\n');
+        if (end >= 0) {
+          const [method = '', target = ''] = (data.slice(0, data.indexOf('\r\n')) ?? '').split(' ');
+          const b = behaviourOf(target, name);
+          if (b.early) {
+            answeredEarly = true;
+            socket.end(backendResponse(name, b, { method, headers: [] }), 'latin1');
+          }
+        }
+      }
       step(false);
     });
     socket.on('end', () => step(true));
@@ -233,8 +307,13 @@ export async function startEchoBackend(name: string): Promise<EchoBackend> {
     address: `127.0.0.1:${port}`,
     received,
     take: () => received.splice(0, received.length),
+    release: () => {
+      for (const h of held.splice(0)) h.answer();
+    },
+    heldOpen: () => held.filter((h) => !h.socket.destroyed && !h.socket.readableEnded).length,
     close: () =>
       new Promise<void>((res) => {
+        held.length = 0;
         for (const s of sockets) s.destroy();
         server.close(() => res());
       }),

@@ -11,12 +11,13 @@
  * runs (and the recording) compare.
  */
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { observeResponse, type CompareSpec, type Field, type Observation } from './compare.js';
 import { byArrival, startEchoBackend, type BackendRequest, type EchoBackend } from './echo-backend.js';
 import { freePort } from './ports.js';
-import { exchange } from './raw-client.js';
+import { exchange, type ExchangeResult } from './raw-client.js';
 import { REPO, startServer, type RunningServer, type ServerKind } from './server.js';
 
 /** Where the request-level fixtures live. */
@@ -52,6 +53,13 @@ export interface HttpCase {
   readonly head?: boolean;
   /** Send FIN after the last write. */
   readonly halfClose?: boolean;
+  /** With halfClose: wait this long after the last write before the FIN. */
+  readonly halfCloseDelayMs?: number;
+  /**
+   * Wait this long after the answer before taking what the backends received: a request cut off
+   * is recorded only when the proxy closes the upstream connection, which may come after.
+   */
+  readonly settleMs?: number;
   readonly timeoutMs?: number;
   readonly writeDelayMs?: number;
   /**
@@ -61,6 +69,13 @@ export interface HttpCase {
   readonly repeat?: number;
   /** Pause between repeats (fail_timeout), 0 by default. */
   readonly repeatDelayMs?: number;
+  /**
+   * Requests in flight while the case's own is sent (limit_conn): each on its own connection, one at
+   * a time, each once the one before has reached an echo backend (`be=hold` keeps it there
+   * unanswered) or been answered. After the case's request is answered the held ones are released.
+   * Observed: their responses in order, then the case's; what the backends received, by arrival.
+   */
+  readonly inFlight?: readonly InFlightRequest[];
   /**
    * The case changes state that later requests see (balancer weights, failed peers): record-nginx
    * sends it once instead of twice, and it should use an upstream no other case uses.
@@ -72,6 +87,14 @@ export interface HttpCase {
    */
   readonly requires?: readonly string[];
 }
+
+/**
+ * A request of `inFlight`: the convenience form, the port placeholder to connect to, how many
+ * requests it makes to the backends before it is held (1; an auth_request subrequest makes one
+ * more), and `abort`: once held, the client closes the connection and the case goes on when the
+ * server has closed the held request's upstream connection (the request is over).
+ */
+export type InFlightRequest = RequestForm & { readonly port?: string; readonly backendRequests?: number; readonly abort?: boolean };
 
 export interface Fixture {
   readonly name: string;
@@ -118,6 +141,9 @@ function loadFixture(name: string): Fixture {
     names.add(c.name);
     if ((c.raw === undefined) === (c.request === undefined)) throw new Error(`${name}/cases.json: "${c.name}" needs raw or request, not both`);
     if (!used.has(c.port ?? 'port')) throw new Error(`${name}/cases.json: "${c.name}" uses {{${c.port ?? 'port'}}}, which nginx.conf does not listen on`);
+    for (const h of c.inFlight ?? []) {
+      if (!used.has(h.port ?? 'port')) throw new Error(`${name}/cases.json: "${c.name}" holds a request on {{${h.port ?? 'port'}}}, which nginx.conf does not listen on`);
+    }
   }
   const byNumber = (a: string, b: string) => a.length - b.length || a.localeCompare(b);
   return {
@@ -228,6 +254,7 @@ export class FixtureRun {
   /** Sends one case (`repeat` times) and observes the answers and what the backends received. */
   async run(c: HttpCase): Promise<Observation> {
     for (const b of this.backends.values()) b.take();
+    if (c.inFlight !== undefined) return this.runInFlight(c, c.inFlight);
     const port = this.ports.get(c.port ?? 'port')!;
     const clean = (s: string) => this.clean(s);
     const observations: Observation[] = [];
@@ -240,10 +267,12 @@ export class FixtureRun {
           ...(c.responses === undefined ? {} : { responses: c.responses }),
           ...(c.head === undefined ? {} : { head: c.head }),
           ...(c.halfClose === undefined ? {} : { halfClose: c.halfClose }),
+          ...(c.halfCloseDelayMs === undefined ? {} : { halfCloseDelayMs: c.halfCloseDelayMs }),
           ...(c.timeoutMs === undefined ? {} : { timeoutMs: c.timeoutMs }),
           ...(c.writeDelayMs === undefined ? {} : { writeDelayMs: c.writeDelayMs }),
         },
       );
+      if (c.settleMs) await new Promise((res) => setTimeout(res, c.settleMs));
       const received: BackendRequest[] = [];
       for (const b of this.backends.values()) received.push(...b.take());
       const backend = byArrival(received).map((q) => ({
@@ -251,12 +280,14 @@ export class FixtureRun {
         target: clean(q.target),
         headers: q.headers.map(([k, v]) => [k, clean(v)] as const),
         body: clean(q.body),
+        ...(q.tunnel === undefined ? {} : { tunnel: clean(q.tunnel) }),
       }));
       observations.push({
         outcome: r.outcome,
         closed: r.closed,
         responses: r.responses.map((x) => observeResponse(x, clean)),
         backend,
+        ...(r.tunnel === undefined ? {} : { tunnel: clean(r.tunnel) }),
         ...(r.error === undefined ? {} : { error: r.error }),
       });
     }
@@ -268,6 +299,66 @@ export class FixtureRun {
       closed: last.closed,
       responses: observations.flatMap((o) => o.responses),
       backend: observations.flatMap((o) => o.backend),
+      ...(last.tunnel === undefined ? {} : { tunnel: last.tunnel }),
+      ...(errors.length === 0 ? {} : { error: errors.join('; ') }),
+    };
+  }
+
+  /** A case with `inFlight` (see HttpCase). */
+  private async runInFlight(c: HttpCase, held: readonly InFlightRequest[]): Promise<Observation> {
+    const arrived = (): number => [...this.backends.values()].reduce((n, b) => n + b.received.length, 0);
+    const heldOpen = (): number => [...this.backends.values()].reduce((n, b) => n + b.heldOpen(), 0);
+    // Deterministic, not timed: each step waits for what the server did, 5 s at most; a step that
+    // never happens makes the case's outcome a timeout.
+    const stalled: string[] = [];
+    const until = async (done: () => boolean, what: string): Promise<void> => {
+      const deadline = Date.now() + 5000;
+      while (!done() && Date.now() < deadline) await new Promise((res) => setTimeout(res, 5));
+      if (!done()) stalled.push(what);
+    };
+    const pending: Promise<ExchangeResult>[] = [];
+    for (const h of held) {
+      const want = arrived() + (h.backendRequests ?? 1);
+      let answered = false;
+      const port = this.ports.get(h.port ?? 'port')!;
+      const writes = requestBytes({ name: '', request: h }).map((w) => this.fill(w));
+      if (h.abort === true) {
+        const socket = net.connect(port, '127.0.0.1', () => socket.write(Buffer.from(writes.join(''), 'latin1')));
+        socket.on('error', () => undefined);
+        socket.on('close', () => (answered = true));
+        await until(() => answered || arrived() >= want, `${h.target} neither reached a backend nor was answered`);
+        const open = heldOpen();
+        socket.destroy();
+        await until(() => heldOpen() < open, `the client of ${h.target} went away and the server kept its upstream connection`);
+        continue;
+      }
+      // Long enough for every other request of the case; the server answers it once released.
+      const p = exchange(port, writes, { timeoutMs: 10_000 });
+      void p.then(() => (answered = true));
+      pending.push(p);
+      // The next request goes once this one is counted by the server (reached a backend) or answered.
+      await until(() => answered || arrived() >= want, `${h.target} neither reached a backend nor was answered`);
+    }
+    const own = await exchange(
+      this.ports.get(c.port ?? 'port')!,
+      requestBytes(c).map((w) => this.fill(w)),
+      {
+        ...(c.responses === undefined ? {} : { responses: c.responses }),
+        ...(c.head === undefined ? {} : { head: c.head }),
+        ...(c.timeoutMs === undefined ? {} : { timeoutMs: c.timeoutMs }),
+      },
+    );
+    for (const b of this.backends.values()) b.release();
+    const all = [...(await Promise.all(pending)), own];
+    const clean = (s: string) => this.clean(s);
+    const received: BackendRequest[] = [];
+    for (const b of this.backends.values()) received.push(...b.take());
+    const errors = [...stalled, ...all.flatMap((r) => (r.error === undefined ? [] : [r.error]))];
+    return {
+      outcome: stalled.length ? 'timeout' : (all.find((r) => r.outcome !== 'complete')?.outcome ?? 'complete'),
+      closed: own.closed,
+      responses: all.flatMap((r) => r.responses.map((x) => observeResponse(x, clean))),
+      backend: byArrival(received).map((q) => ({ ...q, target: clean(q.target), headers: q.headers.map(([k, v]) => [k, clean(v)] as const), body: clean(q.body) })),
       ...(errors.length === 0 ? {} : { error: errors.join('; ') }),
     };
   }

@@ -1,7 +1,8 @@
 /**
  * A raw HTTP/1.x client: sends exact bytes (in one or several writes), reads what comes back and
  * splits it into responses (Content-Length, chunked, or until close; several pipelined responses on
- * one connection; HTTP/0.9 bodies without a status line). It never throws for what the server does:
+ * one connection; HTTP/0.9 bodies without a status line; after `101 Switching Protocols`, the tunnel's
+ * bytes until close). It never throws for what the server does:
  * a timeout, a refused or reset connection are results.
  */
 import net from 'node:net';
@@ -37,6 +38,8 @@ export interface ExchangeResult {
   readonly reset: boolean;
   /** Everything received, unparsed. */
   readonly raw: string;
+  /** After a 101 response: the bytes that came through the tunnel. */
+  readonly tunnel?: string;
   readonly error?: string;
 }
 
@@ -51,6 +54,8 @@ export interface ExchangeOptions {
   readonly head?: boolean;
   /** Half-close (send FIN) after the last write. */
   readonly halfClose?: boolean;
+  /** With halfClose: wait this long after the last write before the FIN (0 by default). */
+  readonly halfCloseDelayMs?: number;
   /**
    * After the last expected response: how long to watch for the server closing when it announced
    * keep-alive (50 ms by default), and when it announced close (1000 ms by default).
@@ -73,19 +78,24 @@ export function exchange(port: number, writes: string | readonly string[], optio
     let errorText: string | undefined;
     const overall = setTimeout(() => finish('timeout'), options.timeoutMs ?? 2000);
 
-    const parse = (eof: boolean) => parseResponses(raw, eof, options.head ?? false);
+    const parse = (eof: boolean) => parseStream(raw, eof, options.head ?? false);
     const finish = (outcome: Outcome) => {
       if (settled) return;
       settled = true;
       clearTimeout(overall);
       if (lingering !== null) clearTimeout(lingering);
       socket.destroy();
-      const responses = parse(closed);
-      resolve({ outcome, responses, closed, reset, raw, ...(errorText === undefined ? {} : { error: errorText }) });
+      const { responses, tunnel } = parse(closed);
+      resolve({ outcome, responses, closed, reset, raw, ...(tunnel === undefined ? {} : { tunnel }), ...(errorText === undefined ? {} : { error: errorText }) });
     };
     const check = () => {
       if (settled || lingering !== null) return;
-      const responses = parse(closed);
+      const { responses, tunnel } = parse(closed);
+      // A tunnel lasts until the connection closes.
+      if (tunnel !== undefined) {
+        if (closed) finish('complete');
+        return;
+      }
       const finals = responses.filter((r) => r.complete && (r.status >= 200 || r.status === 0));
       if (closed) {
         finish(finals.length >= expected ? 'complete' : 'closed');
@@ -103,7 +113,10 @@ export function exchange(port: number, writes: string | readonly string[], optio
         if (i > 0) await new Promise((r) => setTimeout(r, options.writeDelayMs ?? 50));
         if (!socket.destroyed) socket.write(Buffer.from(pieces[i]!, 'latin1'));
       }
-      if (options.halfClose === true && !socket.destroyed) socket.end();
+      if (options.halfClose === true) {
+        if (options.halfCloseDelayMs) await new Promise((r) => setTimeout(r, options.halfCloseDelayMs));
+        if (!socket.destroyed) socket.end();
+      }
     });
     socket.on('data', (d: Buffer) => {
       raw += d.toString('latin1');
@@ -152,6 +165,11 @@ export function header(headers: RawResponse['headers'], name: string): string | 
  * complete and a cut-off response is reported with `complete: false`.
  */
 export function parseResponses(data: string, eof: boolean, head: boolean): RawResponse[] {
+  return parseStream(data, eof, head).responses;
+}
+
+/** parseResponses, and the bytes after a `101 Switching Protocols` head (the tunnel) when one came. */
+function parseStream(data: string, eof: boolean, head: boolean): { responses: RawResponse[]; tunnel?: string } {
   const out: RawResponse[] = [];
   let pos = 0;
   while (pos < data.length) {
@@ -208,9 +226,10 @@ export function parseResponses(data: string, eof: boolean, head: boolean): RawRe
     if (!complete && !eof) break;
     out.push({ statusLine, status, headers, body, framing, complete });
     if (!complete) break;
+    if (status === 101) return { responses: out, tunnel: rest.slice(bodyStart) };
     pos += bodyStart + used;
   }
-  return out;
+  return { responses: out };
 }
 
 /** Decodes a chunked body starting at `start`; null until the terminating chunk and trailers arrived. */

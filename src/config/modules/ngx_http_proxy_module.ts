@@ -220,7 +220,7 @@ const directives: readonly DirectiveSpec[] = [
   { name: 'proxy_store', module: M, contexts: MSL, args: [1], slot: { kind: 'none' }, set: proxyStore, effect: 'none' },
   { name: 'proxy_store_access', module: M, contexts: MSL, args: [1, 2, 3], slot: { kind: 'none' }, set: accessSlot, effect: 'none' },
   { name: 'proxy_buffering', module: M, contexts: MSL, args: 'FLAG', slot: { kind: 'flag' }, effect: 'none' },
-  { name: 'proxy_request_buffering', module: M, contexts: MSL, args: 'FLAG', slot: { kind: 'flag' }, effect: 'none' },
+  { name: 'proxy_request_buffering', module: M, contexts: MSL, args: 'FLAG', slot: { kind: 'flag' }, effect: 'runtime' },
   { name: 'proxy_ignore_client_abort', module: M, contexts: MSL, args: 'FLAG', slot: { kind: 'flag' }, effect: 'runtime' },
   { name: 'proxy_bind', module: M, contexts: MSL, args: [1, 2], slot: { kind: 'none' }, set: proxyBind, effect: 'runtime' },
   { name: 'proxy_socket_keepalive', module: M, contexts: MSL, args: 'FLAG', slot: { kind: 'flag' }, effect: 'none' },

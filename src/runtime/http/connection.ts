@@ -18,7 +18,7 @@ import {
 } from './parse-request.js';
 import { HttpRequest, type ConnectionInfo } from './request.js';
 import type { VariableDef } from '../../compile/variable-table.js';
-import type { LogLevel, ResponseSink } from './response.js';
+import type { BodyReader, ClientTunnel, LogLevel, ResponseSink, UnbufferedBody, UpgradedConnection } from './response.js';
 
 /** What a connection needs from the server that accepted it. */
 export interface ConnectionHost {
@@ -36,7 +36,8 @@ const PENDING_LIMIT = 64 * 1024;
 
 let nextConnectionId = 1;
 
-type State = 'head' | 'request' | 'idle' | 'lingering' | 'closed';
+/** `upgraded`: after a 101 the connection is a tunnel (ngx_http_upstream_upgrade). */
+type State = 'head' | 'request' | 'upgraded' | 'idle' | 'lingering' | 'closed';
 
 export class HttpConnection {
   readonly info: ConnectionInfo;
@@ -51,7 +52,6 @@ export class HttpConnection {
   private bufferState: HeaderBufferState | undefined;
   /** The server chosen from the Host header while reading the head (for error pages). */
   private hostServer: CompiledServer | null = null;
-
   /**
    * A reload moves the connection to the new configuration: the request in flight, if any, keeps
    * the configuration it started with; the next request on the connection gets the new one.
@@ -61,6 +61,11 @@ export class HttpConnection {
     this.host = host;
     this.hostServer = null;
   }
+
+  /** Where client bytes go once the connection is upgraded. */
+  private tunnel: ClientTunnel | null = null;
+  /** An unbuffered body's reader asked to stop reading the client. */
+  private bodyPaused = false;
 
   constructor(
     private readonly socket: Socket,
@@ -101,6 +106,9 @@ export class HttpConnection {
     this.clearTimer();
     this.socket.destroy();
     if (this.sink) this.sink.aborted = true;
+    const tunnel = this.tunnel;
+    this.tunnel = null;
+    tunnel?.end();
     if (this.request) this.finishRequest(this.request);
     this.host.closed(this);
   }
@@ -134,6 +142,9 @@ export class HttpConnection {
         if (this.body) this.pumpBody();
         if (this.pending.length > PENDING_LIMIT && this.state === 'request') this.socket.pause();
         return;
+      case 'upgraded':
+        this.tunnel?.data(chunk);
+        return;
       case 'lingering':
       case 'closed':
         return;
@@ -141,6 +152,12 @@ export class HttpConnection {
   }
 
   private onEnd(): void {
+    if (this.state === 'upgraded') {
+      const tunnel = this.tunnel;
+      this.tunnel = null;
+      tunnel?.end();
+      return;
+    }
     if (this.state === 'head') {
       const res = this.parser.end();
       if (res.kind === 'closed') this.destroy();
@@ -253,6 +270,75 @@ export class HttpConnection {
     });
   }
 
+  /**
+   * ngx_http_read_client_request_body with r->request_body_no_buffering: a body already read
+   * whole is returned as with buffering; otherwise the rest goes to a reader as it arrives, with
+   * client_body_timeout between reads (r->reading_body).
+   */
+  readBodyUnbuffered(r: HttpRequest): Buffer | number | UnbufferedBody {
+    const head = r.head;
+    if (this.body || r !== this.request || (head.contentLength <= 0 && !head.chunked)) return Buffer.alloc(0);
+    const body = new BodyDiscarder(head.chunked ? new ChunkedDecoder() : null, head.contentLength, r.conf.core.clientMaxBodySize, true);
+    this.body = body;
+    this.pumpBody();
+    r.bodyBytesRead = body.received;
+    if (body.failed) {
+      r.keepalive = false;
+      if (body.status === 413) r.lingeringClose = true;
+      return body.status;
+    }
+    if (body.done) return Buffer.concat(body.chunks ?? []);
+    body.unbuffered = true;
+    const preread = Buffer.concat(body.chunks ?? []);
+    body.chunks?.splice(0);
+    let reader: BodyReader | null = null;
+    const queued: Buffer[] = [];
+    let ended: number | null = null;
+    const end = (status: number): void => {
+      if (ended !== null) return;
+      ended = status;
+      body.onData = null;
+      body.onDone = null;
+      r.bodyBytesRead = body.received;
+      if (status !== 0) {
+        r.keepalive = false;
+        if (status === 413) r.lingeringClose = true;
+      }
+      reader?.end(status);
+    };
+    const armTimer = (): void =>
+      this.setTimer(r.conf.core.clientBodyTimeout, () => {
+        if (this.body === body && ended === null) end(408);
+      });
+    body.onData = (d) => {
+      armTimer();
+      if (reader !== null) reader.data(d);
+      else queued.push(d);
+    };
+    body.onDone = () => {
+      if (this.body === body) this.clearTimer();
+      end(body.failed ? body.status : 0);
+    };
+    armTimer();
+    return {
+      preread,
+      attach: (next) => {
+        reader = next;
+        for (const d of queued.splice(0)) next.data(d);
+        if (ended !== null) next.end(ended);
+      },
+      pause: () => {
+        this.bodyPaused = true;
+        this.socket.pause();
+      },
+      resume: () => {
+        if (!this.bodyPaused) return;
+        this.bodyPaused = false;
+        if (this.state !== 'closed') this.socket.resume();
+      },
+    };
+  }
+
   // The request's side of the body: discard (read and drop) or, later, hand to a reader.
   startDiscard(r: HttpRequest): number {
     if (this.body || r !== this.request) return 0;
@@ -288,12 +374,52 @@ export class HttpConnection {
     if (body.done || body.failed) {
       this.socket.resume();
       if (this.sink?.ended) this.afterRequest();
-    } else if (this.pending.length === 0) this.socket.resume();
+    } else if (this.pending.length === 0 && !this.bodyPaused) this.socket.resume();
+  }
+
+  /**
+   * ngx_http_upstream_upgrade: from now on the client's bytes go to `tunnel`; what was read after
+   * the request (and its body) is handed over. No client timer runs: the tunnel keeps its own.
+   */
+  upgrade(r: HttpRequest, tunnel: ClientTunnel): UpgradedConnection | null {
+    if (r !== this.request || this.state !== 'request') return null;
+    this.state = 'upgraded';
+    this.tunnel = tunnel;
+    this.clearTimer();
+    const early = this.pending;
+    this.pending = Buffer.alloc(0);
+    this.socket.resume();
+    // The client closed its side while the upstream was answering: the tunnel sees it at once.
+    if (this.socket.readableEnded) setImmediate(() => this.onEnd());
+    return {
+      early,
+      pause: () => this.socket.pause(),
+      resume: () => this.socket.resume(),
+    };
   }
 
   /** The response of the current request is complete (all bytes handed to the socket). */
   responseEnded(r: HttpRequest): void {
+    if (r === this.request && this.state === 'upgraded') {
+      // The tunnel is over: the request is logged and the connection closes once what was
+      // written has gone out (ngx_http_finalize_request with r->keepalive = 0).
+      this.tunnel = null;
+      this.state = 'closed';
+      this.finishRequest(r);
+      this.request = null;
+      this.sink = null;
+      this.socket.end(() => this.socket.destroy());
+      this.host.closed(this);
+      return;
+    }
     if (r !== this.request || this.state !== 'request') return;
+    // ngx_http_finalize_connection: a body still coming without buffering (r->reading_body) is
+    // not waited for; the connection closes, lingering.
+    if (this.body?.unbuffered && !this.body.done && !this.body.failed) {
+      r.keepalive = false;
+      r.lingeringClose = true;
+      this.bodyPaused = false;
+    }
     // Keep reading a body being discarded before deciding about the next request.
     if (this.body && !this.body.done && !this.body.failed && r.keepalive && !this.body.clientClosed) {
       this.setTimer(r.conf.core.lingeringTimeout, () => this.destroy());
@@ -451,6 +577,11 @@ class RequestSink implements ResponseSink {
     return this.conn.readBody(this.r);
   }
 
+  readBodyUnbuffered(): Buffer | number | UnbufferedBody {
+    this.testExpect();
+    return this.conn.readBodyUnbuffered(this.r);
+  }
+
   testExpect(): void {
     const r = this.r;
     if (r.expectTested || r.head.httpVersion < 1001) return;
@@ -458,6 +589,10 @@ class RequestSink implements ResponseSink {
     if (expect === undefined) return;
     r.expectTested = true;
     if (expect.toLowerCase() === '100-continue') this.conn.write('HTTP/1.1 100 Continue\r\n\r\n');
+  }
+
+  upgrade(tunnel: ClientTunnel): UpgradedConnection | null {
+    return this.conn.upgrade(this.r, tunnel);
   }
 
   log(level: LogLevel, message: string): void {
@@ -474,6 +609,10 @@ class BodyDiscarder {
   readonly chunks: Buffer[] | null;
   received = 0;
   onDone: (() => void) | null = null;
+  /** An unbuffered body's pieces go here instead of `chunks`. */
+  onData: ((d: Buffer) => void) | null = null;
+  /** Read without buffering (r->request_body_no_buffering). */
+  unbuffered = false;
   done = false;
   failed = false;
   /** 400 for an invalid chunked body, 413 for one larger than client_max_body_size. */
@@ -492,6 +631,11 @@ class BodyDiscarder {
     this.chunks = keep ? [] : null;
   }
 
+  private keep(d: Buffer): void {
+    if (this.onData !== null) this.onData(d);
+    else if (this.chunks !== null) this.chunks.push(d);
+  }
+
   private fail(status: number): void {
     this.failed = true;
     this.status = status;
@@ -503,7 +647,7 @@ class BodyDiscarder {
       const take = Math.min(this.remaining, buf.length);
       this.remaining -= take;
       this.received += take;
-      if (this.chunks !== null && take > 0) this.chunks.push(buf.subarray(0, take));
+      if (take > 0) this.keep(buf.subarray(0, take));
       if (this.remaining === 0) this.done = true;
       return buf.subarray(take);
     }
@@ -511,7 +655,6 @@ class BodyDiscarder {
     for (const d of res.data) {
       this.size += d.length;
       this.received += d.length;
-      if (this.chunks !== null) this.chunks.push(d);
     }
     if (res.kind === 'error') {
       this.fail(400);
@@ -522,6 +665,9 @@ class BodyDiscarder {
       this.fail(413);
       return Buffer.alloc(0);
     }
+    // Only then is the data passed on: ngx_http_request_body_chunked_filter hands over what one
+    // read parsed when all of it was good (an unbuffered body sends none of a bad read upstream).
+    for (const d of res.data) this.keep(d);
     if (res.kind === 'done') {
       this.done = true;
       return res.rest;

@@ -69,14 +69,21 @@ export function runPhases(r: HttpRequest, sink: ResponseSink): number | Promise<
 // ngx_http_named_location
 /** Continues `r` in the named location `name` from its rewrite phase (error_page, try_files). */
 export function namedLocation(r: HttpRequest, sink: ResponseSink, name: string): number | Promise<number> {
-  const loc = r.server.locations.namedLocations.get(name);
-  if (loc === undefined) {
-    sink.log('error', `could not find named location "${name}"`);
-    return 500;
-  }
+  // nginx's order: the cycle check, then the empty URI, then the lookup.
   r.uriChanges--;
   if (r.uriChanges === 0) {
     sink.log('error', `rewrite or internal redirection cycle while redirect to named location "${name}"`);
+    return 500;
+  }
+  // A request refused before its URI was parsed (bad request line, invalid URI) has none: an
+  // `error_page 400 = @name` for it is a 500, with the built-in page (r->error_page is set).
+  if (r.uri === '') {
+    sink.log('error', `empty URI in redirect to named location "${name}"`);
+    return 500;
+  }
+  const loc = r.server.locations.namedLocations.get(name);
+  if (loc === undefined) {
+    sink.log('error', `could not find named location "${name}"`);
     return 500;
   }
   r.internal = true;
@@ -266,7 +273,10 @@ function updateLocationConfig(r: HttpRequest): void {
 /** Answers `rc`: nothing more for DONE, a close for 444, nginx's special response for a status. */
 export function finalizeRequest(r: HttpRequest, sink: ResponseSink, rc: number): void {
   if (rc === DONE) return;
-  if (rc === HTTP_CLOSE || rc === 499) {
+  // ngx_http_terminate_request: no response at all for these (not even error_page's); the status
+  // is what the log shows unless a response had begun.
+  if (rc === HTTP_CLOSE || rc === 499 || rc === 408) {
+    if (r.headersOut.status === 0 || r.bytesSent === 0) r.headersOut.status = rc;
     sink.terminate();
     return;
   }

@@ -10,6 +10,45 @@ import { msieRefreshBody, specialResponseBody } from './special-response.js';
 
 export type LogLevel = 'emerg' | 'alert' | 'crit' | 'error' | 'warn' | 'notice' | 'info' | 'debug';
 
+/** The client's side of an upgraded connection, as the tunnel's owner sees it. */
+export interface ClientTunnel {
+  /** Bytes the client sent through the tunnel. */
+  data(chunk: Buffer): void;
+  /** The client closed its side, or the connection was lost; called once. */
+  end(): void;
+}
+
+/** What the connection gives a tunnel: the bytes already read, and flow control of the client. */
+export interface UpgradedConnection {
+  /** What the client sent after the request (and its body) before the upgrade (r->header_in). */
+  readonly early: Buffer;
+  pause(): void;
+  resume(): void;
+}
+
+/**
+ * A request body read without buffering (r->request_body_no_buffering, proxy_request_buffering
+ * off): what came with the head, then the rest as it arrives.
+ */
+export interface UnbufferedBody {
+  /** The body bytes already read (the pre-read part), de-chunked. */
+  readonly preread: Buffer;
+  /**
+   * Where the rest goes: `data` for each piece (de-chunked), then `end` once: 0 when the body is
+   * whole, else the status nginx finalizes with (400 bad or cut-off body, 408 client_body_timeout,
+   * 413 too large). What arrived before is delivered at once.
+   */
+  attach(reader: BodyReader): void;
+  /** Flow control: stop and restart reading the client. */
+  pause(): void;
+  resume(): void;
+}
+
+export interface BodyReader {
+  data(chunk: Buffer): void;
+  end(status: number): void;
+}
+
 /** What a request writes its response through; the connection implements it per request. */
 export interface ResponseSink {
   /** Writes bytes (a latin1 string or a buffer); false when the socket wants the writer to wait. */
@@ -27,8 +66,20 @@ export interface ResponseSink {
   discardBody(): number;
   /** Reads the whole request body: the bytes, or the status nginx answers (400, 408, 413). */
   readBody(): Promise<Buffer | number>;
+  /**
+   * ngx_http_read_client_request_body with r->request_body_no_buffering: the whole body when it
+   * is already in (or there is none), else the body as it comes; or the status nginx answers for
+   * a body already bad (400, 413).
+   */
+  readBodyUnbuffered(): Buffer | number | UnbufferedBody;
   /** Sends `HTTP/1.1 100 Continue` when the client expects it (ngx_http_test_expect). */
   testExpect(): void;
+  /**
+   * ngx_http_upstream_upgrade, after the 101 head was written: the connection stops speaking HTTP
+   * and relays bytes. Later client bytes go to `tunnel`; `write` sends to the client and `end`
+   * closes the connection (no keep-alive). Null in a subrequest, which cannot be upgraded.
+   */
+  upgrade(tunnel: ClientTunnel): UpgradedConnection | null;
   /** The connection went away: stop producing the response. */
   readonly aborted: boolean;
   /** Writes to the error log with the request's context. */

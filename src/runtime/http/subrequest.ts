@@ -53,7 +53,15 @@ class SubrequestSink implements ResponseSink {
     return Promise.resolve(Buffer.alloc(0));
   }
 
+  readBodyUnbuffered(): Buffer {
+    return Buffer.alloc(0);
+  }
+
   testExpect(): void {}
+
+  upgrade(): null {
+    return null;
+  }
 
   log(level: LogLevel, message: string): void {
     this.parent.log(level, `${message} while sending to client, subrequest`);

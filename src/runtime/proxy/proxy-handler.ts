@@ -15,14 +15,16 @@ import { headerFilter } from '../http/header-filter.js';
 import { escapeUri } from '../http/normalize-uri.js';
 import { ChunkedDecoder } from '../http/parse-request.js';
 import type { HttpRequest } from '../http/request.js';
-import type { ResponseSink } from '../http/response.js';
+import type { ResponseSink, UnbufferedBody } from '../http/response.js';
 import { evaluate } from '../http/variables.js';
 import { RoundRobinPeerData, type Peer, type PeerList } from '../upstream/round-robin.js';
 import { ChashPeerData, HashPeerData, IpHashPeerData } from '../upstream/hash.js';
 import { LeastConnPeerData } from '../upstream/least-conn.js';
+import { RandomPeerData } from '../upstream/random.js';
 import type { Balancer, UpstreamConf } from '../../compile/upstreams.js';
 import { KeepalivePool } from '../upstream/keepalive.js';
 import { UpstreamResponseParser, type UpstreamHead } from '../upstream/parse-response.js';
+import { processUpgraded } from '../upstream/upgraded.js';
 import type { ProxyRequestState, UpstreamTry } from './proxy-variables.js';
 
 const DONE = -4;
@@ -100,25 +102,41 @@ export async function proxyHandler(r: HttpRequest, sink: ResponseSink, conf: Pro
   // After an internal redirect (X-Accel-Redirect, error_page) the body read before goes again, as
   // r->request_body does.
   const previous = r.proxy?.requestBody ?? null;
-  const read = previous ?? (await sink.readBody());
+  // ngx_http_proxy_handler: proxy_request_buffering off streams the body, unless proxy_set_body
+  // replaces it or it is not passed, and a chunked one only to an HTTP/1.1 upstream.
+  const unbuffered = previous === null && !conf.requestBuffering && conf.setBody === null && conf.passRequestBody && (!r.head.chunked || conf.httpVersion === '1.1');
+  const read = previous ?? (unbuffered ? sink.readBodyUnbuffered() : await sink.readBody());
   if (typeof read === 'number') return read;
+  // A body already read whole goes as with buffering (ngx_http_read_client_request_body resets
+  // r->request_body_no_buffering).
+  const stream = Buffer.isBuffer(read) ? null : read;
   const state: ProxyRequestState = {
     hostHeader: pass.hostHeader,
     port: pass.port,
     method: r.method,
     bodyLength: r.head.contentLength,
     chunked: false,
-    requestBody: read,
+    requestBody: stream === null ? (read as Buffer) : null,
     tries: [],
     responseHeaders: [],
   };
   r.proxy = state;
   let body: Buffer = Buffer.alloc(0);
-  if (hadBody) {
+  if (stream !== null) {
+    // ngx_http_proxy_create_request while r->reading_body: the client's Content-Length, or a
+    // chunked body (ngx_http_proxy_body_output_filter) for a chunked one; the pre-read part goes
+    // with the head.
+    if (r.head.chunked) {
+      state.bodyLength = -1;
+      state.chunked = true;
+      body = stream.preread.length ? chunk(stream.preread) : body;
+    } else body = stream.preread;
+  } else if (hadBody) {
     // With request buffering the whole body is read first: a chunked one goes on with a length.
-    state.bodyLength = read.length;
-    r.requestBody = read;
-    if (conf.passRequestBody) body = read;
+    const whole = read as Buffer;
+    state.bodyLength = whole.length;
+    r.requestBody = whole;
+    if (conf.passRequestBody) body = whole;
   }
   if (conf.setBody !== null) {
     body = Buffer.from(evaluate(r, conf.setBody), 'latin1');
@@ -144,14 +162,15 @@ export async function proxyHandler(r: HttpRequest, sink: ResponseSink, conf: Pro
     }
     const t: UpstreamTry = { addr: peer.name, status: '', connectTime: -1, headerTime: -1, responseTime: -1, start: Date.now() };
     state.tries.push(t);
-    const outcome = await exchange(r, sink, conf, peer, request, t, rr);
+    const outcome = await exchange(r, sink, conf, peer, request, stream, t, rr);
     if (outcome.kind === 'done') {
       const warn = rr.free(false);
       if (warn) sink.log('warn', warn);
       return DONE;
     }
-    if (outcome.kind === 'intercepted') {
-      // proxy_intercept_errors: the status goes to error_page; the peer did nothing wrong.
+    if (outcome.kind === 'intercepted' || outcome.kind === 'finalized') {
+      // proxy_intercept_errors: the status goes to error_page; the peer did nothing wrong. Or
+      // the client's unbuffered body failed (ngx_http_upstream_finalize_request with its status).
       rr.free(false);
       return outcome.status;
     }
@@ -168,6 +187,8 @@ export async function proxyHandler(r: HttpRequest, sink: ResponseSink, conf: Pro
     t.status = String(outcome.status);
     t.responseTime = Date.now() - t.start;
     if (rr.tries === 0 || !nextAllowed(r, conf, outcome.condition, outcome.requestSent)) return outcome.status;
+    // ngx_http_upstream_next: a body streamed to this peer cannot be sent again.
+    if (stream !== null && outcome.requestSent) return outcome.status;
   }
 }
 
@@ -213,6 +234,8 @@ function peerData(r: HttpRequest, peers: PeerList, balancer: Balancer): RoundRob
     }
     case 'least_conn':
       return new LeastConnPeerData(peers);
+    case 'random':
+      return new RandomPeerData(peers, balancer.two);
     default:
       return new RoundRobinPeerData(peers);
   }
@@ -250,14 +273,32 @@ function createRequest(r: HttpRequest, conf: ProxyLocConf, pass: ProxyPass): str
   return out + '\r\n';
 }
 
+/** One chunk of a chunked upstream request body. */
+function chunk(data: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(data.length.toString(16) + '\r\n'), data, Buffer.from('\r\n')]);
+}
+
 type Outcome =
   | { kind: 'done' }
   | { kind: 'intercepted'; status: number }
+  | { kind: 'finalized'; status: number }
   | { kind: 'redirect'; uri: string }
   | { kind: 'failed'; status: number; message: string; condition: string; requestSent: boolean; cached?: boolean };
 
-/** One attempt on one peer; resolves when the response went out or the attempt failed before it. */
-function exchange(r: HttpRequest, sink: ResponseSink, conf: ProxyLocConf, peer: Peer, request: Buffer, t: UpstreamTry, rr: RoundRobinPeerData): Promise<Outcome> {
+/**
+ * One attempt on one peer; resolves when the response went out or the attempt failed before it.
+ * `request` is the head with the body, or with its pre-read part when the rest comes in `stream`.
+ */
+function exchange(
+  r: HttpRequest,
+  sink: ResponseSink,
+  conf: ProxyLocConf,
+  peer: Peer,
+  request: Buffer,
+  stream: UnbufferedBody | null,
+  t: UpstreamTry,
+  rr: RoundRobinPeerData,
+): Promise<Outcome> {
   const scheme = conf.pass!.https ? 'https' : 'http';
   return new Promise((resolve) => {
     let settled = false;
@@ -271,17 +312,27 @@ function exchange(r: HttpRequest, sink: ResponseSink, conf: ProxyLocConf, peer: 
     const since = cached?.since ?? Date.now();
     /** The response was read whole and the upstream keeps the connection: cache it. */
     let reusable = false;
+    /** The connection became a tunnel, which closes the upstream side itself. */
+    let upgraded = false;
+    /** The whole request body went to the upstream (u->request_body_sent). */
+    let bodySent = stream === null;
+    /** proxy_send_timeout while the upstream does not take the streamed body. */
+    let sendBlocked: NodeJS.Timeout | null = null;
+    const chunkedBody = r.proxy?.chunked ?? false;
     const finish = (o: Outcome): void => {
       if (settled) return;
       settled = true;
       if (timer) clearTimeout(timer);
+      if (sendBlocked) clearTimeout(sendBlocked);
+      // The client's body may still come: it is read on (and dropped) as the request ends.
+      stream?.resume();
       socket.removeAllListeners('data');
       if (reusable && pool !== null && o.kind === 'done' && !sink.aborted) {
         socket.removeAllListeners('end');
         socket.removeAllListeners('error');
         socket.removeAllListeners('connect');
         pool.put(peer.name, socket, requests, since);
-      } else socket.destroy();
+      } else if (!upgraded) socket.destroy();
       resolve(cached !== null && o.kind === 'failed' && !headSent ? { ...o, cached: true } : o);
     };
     const fail = (status: number, message: string, condition: string): void => {
@@ -306,11 +357,47 @@ function exchange(r: HttpRequest, sink: ResponseSink, conf: ProxyLocConf, peer: 
       const phase = t.connectTime < 0 ? 'while connecting to upstream' : 'while reading response header from upstream';
       fail(502, `${where} ${errnoText(e)} ${phase}`, 'error');
     });
+    const armHeaderTimeout = (): void =>
+      arm(conf.readTimeout, () => fail(504, 'upstream timed out (110: Connection timed out) while reading response header from upstream', 'timeout'));
     const send = (): void => {
       t.connectTime = Date.now() - t.start;
       requestSent = true;
       socket.write(request);
-      arm(conf.readTimeout, () => fail(504, 'upstream timed out (110: Connection timed out) while reading response header from upstream', 'timeout'));
+      if (stream === null) {
+        armHeaderTimeout();
+        return;
+      }
+      // ngx_http_upstream_send_request_body: the rest of the body as it arrives; proxy_read_timeout
+      // starts once it is all sent.
+      if (timer) clearTimeout(timer);
+      timer = null;
+      stream.attach({
+        data: (d) => {
+          if (settled) return;
+          if (socket.write(chunkedBody ? chunk(d) : d) || sendBlocked !== null) return;
+          stream.pause();
+          sendBlocked = setTimeout(() => fail(504, 'upstream timed out (110: Connection timed out) while sending request to upstream', 'timeout'), conf.sendTimeout);
+          socket.once('drain', () => {
+            if (sendBlocked) clearTimeout(sendBlocked);
+            sendBlocked = null;
+            stream.resume();
+          });
+        },
+        end: (status) => {
+          if (settled) return;
+          if (status === 0) {
+            if (chunkedBody) socket.write('0\r\n\r\n');
+            bodySent = true;
+            if (!headSent) armHeaderTimeout();
+            return;
+          }
+          // ngx_http_upstream_send_request_body failed reading the client: finalize with its status.
+          if (headSent) {
+            sink.terminate();
+            finish({ kind: 'done' });
+          } else finish({ kind: 'finalized', status });
+        },
+      });
     };
     // A cached connection is already connected (pc->cached): the request goes at once.
     if (cached !== null) setImmediate(send);
@@ -326,7 +413,9 @@ function exchange(r: HttpRequest, sink: ResponseSink, conf: ProxyLocConf, peer: 
       if (h.httpVersion !== 9 && h.status >= 300) {
         // ngx_http_upstream_test_next: another peer, while one is left to try.
         const cond = NEXT_STATUSES.get(h.status);
-        if (cond !== undefined && rr.tries > 1 && nextAllowed(r, conf, cond, true)) {
+        // Not after a body streamed to this peer (u->request_sent && r->request_body_no_buffering):
+        // its response goes to the client as it is.
+        if (cond !== undefined && rr.tries > 1 && stream === null && nextAllowed(r, conf, cond, true)) {
           finish({ kind: 'failed', status: h.status, message: '', condition: cond, requestSent: true });
           return;
         }
@@ -356,6 +445,28 @@ function exchange(r: HttpRequest, sink: ResponseSink, conf: ProxyLocConf, peer: 
       const http09 = h.httpVersion === 9;
       if (!http09) passHead(r, conf, h, null);
       headSent = true;
+      // ngx_http_proxy_process_header: a 101 upgrades the connection only when the client's request
+      // has Upgrade (r->headers_in.upgrade), whatever the versions; otherwise it is an ordinary
+      // response read until the upstream closes.
+      if (h.status === 101 && !http09 && r.header('Upgrade') !== undefined) {
+        upgraded = true;
+        if (timer) clearTimeout(timer);
+        socket.removeAllListeners('data');
+        socket.removeAllListeners('end');
+        socket.removeAllListeners('error');
+        // ngx_http_upstream_send_response writes the head, then ngx_http_upstream_upgrade.
+        const out = headerFilter(r);
+        if (out) sink.write(out);
+        r.keepalive = false;
+        const where = `, upstream: "${scheme}://${peer.name}${uriForLog(r)}"`;
+        const timeouts = { read: conf.readTimeout, send: conf.sendTimeout, clientSend: r.conf.core.sendTimeout };
+        processUpgraded(sink, socket, rest, timeouts, where, (how) => {
+          t.responseTime = Date.now() - t.start;
+          if (how === 'done') r.completed = true;
+          finish({ kind: 'done' });
+        });
+        return;
+      }
       // ngx_http_proxy_input_filter_init: no body after 204, 304 or a HEAD request upstream.
       const upstreamHead = (r.proxy?.method ?? r.method) === 'HEAD';
       const noUpstreamBody = !http09 && (h.status === 204 || h.status === 304 || upstreamHead);
@@ -372,7 +483,7 @@ function exchange(r: HttpRequest, sink: ResponseSink, conf: ProxyLocConf, peer: 
       const complete = (): void => {
         // ngx_http_proxy: u->keepalive — an HTTP/1.1 answer without `Connection: close`, whose
         // end was known (a length or the last chunk), on an upstream with `keepalive`.
-        reusable = pool !== null && !h.close && h.httpVersion >= 1001 && (decoder !== null || h.contentLength >= 0 || noUpstreamBody);
+        reusable = pool !== null && bodySent && !h.close && h.httpVersion >= 1001 && (decoder !== null || h.contentLength >= 0 || noUpstreamBody);
         t.responseTime = Date.now() - t.start;
         if (chunkedOut) sink.write('0\r\n\r\n');
         r.completed = true;
