@@ -210,3 +210,31 @@ describe('the layer-7 seed (the issue)', () => {
     expect(answerOf(runT(fixed, process.execPath, [NGTS]))).toEqual({ ok: true, exit: 0, first: null, warnings: [] });
   });
 });
+
+/**
+ * The lint rules over the seeds that nginx accepts: what fires is recorded in
+ * fixtures/seeds/lint-findings.json (rule, file, line, message) and reviewed there — each finding
+ * is a true positive, explained in fixtures/seeds/INDEX.md. A change in what fires fails here;
+ * `UPDATE_SEED_LINT=1 npx vitest run test/check/seeds.test.ts` rewrites the file for review.
+ */
+describe('seed configs: ngts check rules', () => {
+  const recordFile = join(SEEDS, 'lint-findings.json');
+  const recorded = existsSync(recordFile) ? (JSON.parse(readFileSync(recordFile, 'utf8')) as Record<string, string[]>) : {};
+  const found: Record<string, string[]> = {};
+  afterAll(() => {
+    if (process.env.UPDATE_SEED_LINT) writeFileSync(recordFile, JSON.stringify(found, null, 2) + '\n');
+  });
+  for (const name of names) {
+    const seed = readSeed(name);
+    if (seed.main === null || seed.nginxT === null || !seed.nginxT.ok) continue;
+    it(`${name}: the rules report what lint-findings.json records`, async () => {
+      const p = await prepare(name, seed);
+      const r = spawnSync(process.execPath, [NGTS, 'check', join(p.dir, seed.main!), '-p', `${p.dir}/`, '--format', 'json', '--no-config'], { cwd: p.dir, timeout: 20_000 });
+      const report = JSON.parse(Buffer.from(r.stdout).toString('utf8')) as { diagnostics: { rule: boolean; code: string; file: string; line: number; message: string }[] };
+      let lines = report.diagnostics.filter((d) => d.rule).map((d) => `${d.code} ${d.file.slice(p.dir.length + 1)}:${d.line} ${d.message}`);
+      for (const [free, orig] of p.ports) lines = lines.map((l) => l.split(`:${free}`).join(`:${orig}`));
+      found[name] = lines;
+      if (!process.env.UPDATE_SEED_LINT) expect(lines).toEqual(recorded[name] ?? []);
+    });
+  }
+});
