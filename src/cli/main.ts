@@ -1,6 +1,6 @@
 /**
  * ngts's entry point: nginx's own command line (`ngts -t -c FILE`, `ngts -p PREFIX`, …) and the
- * subcommands `check`, `parse`, `run`, `route`.
+ * subcommands `check`, `parse`, `run`, `route`, `status`.
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
@@ -30,6 +30,8 @@ const USAGE = `Usage: ngts [-?hvVtTq] [-s signal] [-p prefix] [-e filename] [-c 
        ngts check --explain RULE | --list-rules
        ngts parse [FILE] [--json] [--include-comments]
        ngts run [-c FILE] [-p prefix] [-g directives] [--log-format pretty|json|off] [--watch]
+                [--status [ADDR:]PORT]
+       ngts status [--url http://ADDR:PORT] [--json]
        ngts route [-c FILE] [--host H] [--method M] [--json] URI
 
 Options (as nginx):
@@ -57,6 +59,14 @@ export async function main(argv: readonly string[]): Promise<number> {
         return commandParse(argv.slice(1));
       case 'route':
         return await commandRoute(argv.slice(1));
+      case 'status': {
+        const args = [...argv.slice(1)];
+        const url = takeValue(args, '--url');
+        const json = takeFlag(args, '--json');
+        if (args.length) throw new OptionError(`unexpected argument "${args[0]}"`);
+        const { DEFAULT_STATUS_URL, commandStatus } = await import('./status.js');
+        return await commandStatus(url ?? DEFAULT_STATUS_URL, json, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+      }
       case 'help':
       case '--help':
         process.stdout.write(USAGE);
@@ -86,6 +96,7 @@ async function commandNginx(argv: readonly string[]): Promise<number> {
   const args = [...argv];
   const logFormat = takeValue(args, '--log-format');
   const watchFiles = takeFlag(args, '--watch');
+  const statusArg = takeValue(args, '--status');
   const opts = parseNginxOptions(args);
   if (opts.help) {
     process.stderr.write(`ngts version: ngts/${packageVersion()} (nginx/${NGINX_VERSION} semantics)\n${USAGE}`);
@@ -114,6 +125,9 @@ async function commandNginx(argv: readonly string[]): Promise<number> {
     // A line per request on a terminal by default; scripts and pipes get nginx's logs only.
     const format = logFormat ?? (process.stdout.isTTY === true ? 'pretty' : 'off');
     if (!(PROCESS_LOG_FORMATS as readonly string[]).includes(format)) throw new OptionError(`unknown --log-format "${format}" (${PROCESS_LOG_FORMATS.join(', ')})`);
+    const { parseStatusAddress } = await import('../runtime/status-listener.js');
+    const status = statusArg === undefined ? undefined : parseStatusAddress(statusArg);
+    if (status === null) throw new OptionError(`--status needs [ADDR:]PORT, not "${statusArg}"`);
     const code = await runServer({
       checked,
       prefix,
@@ -121,6 +135,7 @@ async function commandNginx(argv: readonly string[]): Promise<number> {
       reload: () => load(opts).checked,
       logFormat: format as 'pretty' | 'json' | 'off',
       watch: watchFiles,
+      ...(status === undefined ? {} : { status }),
     });
     // Like nginx, a stopped server exits at once, whatever timers or streams are left.
     process.exit(code);

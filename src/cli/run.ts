@@ -27,6 +27,7 @@ import { processLogEvent, setProcessLog, type ProcessLogFormat } from '../runtim
 import { directivesOf } from '../config/checks/expanded.js';
 import type { Statement } from '../config/ast.js';
 import { registry } from '../config/registry/index.js';
+import { StatusListener } from '../runtime/status-listener.js';
 
 export interface RunOptions {
   readonly checked: CheckedConfig;
@@ -40,6 +41,8 @@ export interface RunOptions {
   readonly logFormat?: ProcessLogFormat;
   /** `--watch`: reload when the main file or any file it includes changes, and say what changed. */
   readonly watch?: boolean;
+  /** `--status ADDR:PORT`: serve the upstream peer report there (a listener of ngts's own). */
+  readonly status?: { readonly host: string; readonly port: number };
 }
 
 /** ngts's own start-up notes go to stderr, as nginx's configuration messages do, whatever the log level. */
@@ -133,6 +136,25 @@ export async function runServer(opts: RunOptions): Promise<number> {
     return 1;
   }
 
+  /** The peers of the running configuration, for the status listener. */
+  let peersNow: ReadonlyMap<UpstreamConf, PeerList> = prepared.peers;
+  let status: StatusListener | null = null;
+  if (opts.status !== undefined) {
+    status = new StatusListener(() => peersNow);
+    try {
+      await status.listen(opts.status.host, opts.status.port);
+    } catch (e) {
+      const msg = `--status: ${(e as Error).message}`;
+      errorLog.write('emerg', msg);
+      if (errorLog.path !== 'stderr') process.stderr.write(`ngts: [emerg] ${msg}\n`);
+      server.stopFast();
+      status.close();
+      return 1;
+    }
+    const h = opts.status.host.includes(':') ? `[${opts.status.host}]` : opts.status.host;
+    startupNote('notice', `status: http://${h}:${status.port()}/status (JSON), /status.txt (text); ngts status --url http://${h}:${status.port()}`);
+  }
+
   processLogEvent('info', 'listening', { listen: [...server.boundPorts().keys()] });
   // All listeners are bound: now the pid file (ngx_create_pidfile).
   const pidFile = http.main.pid === null ? null : fullName(prefix, http.main.pid);
@@ -143,6 +165,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
       const msg = `open() "${pidFile}" failed ${errnoText(e)}`;
       errorLog.write('emerg', msg);
       server.stopFast();
+      status?.close();
       return 1;
     }
   }
@@ -183,6 +206,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
       return refused((e as Error).message);
     }
     setPeerRegistry(p.peers);
+    peersNow = p.peers;
     setLimitZones(p.http.limitZones.req, p.http.limitZones.conn);
     fresh.adoptConnections(server);
     const old = server;
@@ -216,6 +240,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
         }
       }
       watcher?.close();
+      status?.close();
       closeUpstreamConnections();
       errorLog.write('notice', 'exit');
       errorLog.close();

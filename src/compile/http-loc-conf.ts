@@ -29,6 +29,11 @@ export interface HttpLocConf {
    * `if` block inherits its location's, as nginx's proxy module merges it into `if` levels.
    */
   readonly unsupported: string | null;
+  /**
+   * ngx_http_stub_status_module: `stub_status` is this level's content handler (an `if` block
+   * without a handler of its own keeps its location's).
+   */
+  readonly stubStatus: boolean;
   /** `error_page` entries of the nearest level that has any (inherited whole). */
   readonly errorPages: readonly ErrorPage[];
   /** ngx_http_realip_module (null: no set_real_ip_from). */
@@ -132,7 +137,24 @@ function compileErrorPages(level: ConfLevel, vars: VariableTable): readonly Erro
 }
 
 /** Content handler directives ngts does not run yet. */
-const NOT_YET = ['fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass', 'stub_status', 'empty_gif'];
+const NOT_YET = ['fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass', 'empty_gif'];
+
+/** The directives that set a level's content handler (clcf->handler); the last one written wins. */
+const HANDLER_SETTERS = new Set(['proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass', 'stub_status', 'empty_gif']);
+
+// ngx_http_set_stub_status: clcf->handler of the level itself, which merging does not pass to
+// nested locations. An `if` level without a handler keeps r->content_handler from its location
+// (ngx_http_update_location_config only replaces it with a handler of the `if`'s own).
+function compileStubStatus(level: ConfLevel): boolean {
+  if (level.kind !== 'location' && level.kind !== 'if' && level.kind !== 'server') return false;
+  for (let l: ConfLevel | null = level; l; l = l.parent) {
+    const setters = l.directives.filter((d) => HANDLER_SETTERS.has(d.name));
+    const last = setters[setters.length - 1];
+    if (last !== undefined) return last.name === 'stub_status';
+    if (l.kind !== 'if') return false;
+  }
+  return false;
+}
 
 function unsupportedHandler(level: ConfLevel): string | null {
   for (let l: ConfLevel | null = level; l; l = l.parent) {
@@ -154,6 +176,7 @@ export function compileLocConf(level: ConfLevel, cx: LocConfContext): HttpLocCon
     rewriteLog: level.value('rewrite_log') === 'on',
     uninitializedVariableWarn: level.value('uninitialized_variable_warn') !== 'off',
     unsupported: level.kind === 'location' || level.kind === 'if' ? unsupportedHandler(level) : null,
+    stubStatus: compileStubStatus(level),
     errorPages: compileErrorPages(level, vars),
     realIp: compileRealIpConf(level),
     accessLogs: collectLogs(compileAccessLogs(level, cx.logFormats, vars), cx.logPaths),

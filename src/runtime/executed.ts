@@ -37,6 +37,8 @@ export const EXECUTED_DIRECTIVES: ReadonlySet<string> = new Set([
   'map',
   // access
   'allow', 'deny', 'satisfy', 'auth_request', 'auth_request_set', 'auth_basic', 'auth_basic_user_file',
+  // stub_status
+  'stub_status',
   // rewrite module
   'rewrite', 'return', 'set', 'if', 'break', 'rewrite_log', 'uninitialized_variable_warn',
 ]);

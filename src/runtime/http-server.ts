@@ -8,6 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { unlinkSync } from 'node:fs';
 import type { AddressServers, CompiledHttp } from '../compile/servers.js';
 import { HttpConnection, type ConnectionHost } from './http/connection.js';
+import { connectionCounters } from './http/connection-stats.js';
 import type { LogLevel } from './http/response.js';
 import { errnoText } from '../config/source.js';
 import type { VariableDef } from '../compile/variable-table.js';
@@ -136,6 +137,7 @@ export class HttpServer implements ConnectionHost {
   }
 
   private accept(socket: Socket, b: Binding): void {
+    connectionCounters.accepted++;
     if (this.exiting) {
       socket.destroy();
       return;

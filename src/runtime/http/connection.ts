@@ -19,6 +19,7 @@ import {
 import { HttpRequest, type ConnectionInfo } from './request.js';
 import type { VariableDef } from '../../compile/variable-table.js';
 import type { BodyReader, ClientTunnel, LogLevel, ResponseSink, UnbufferedBody, UpgradedConnection } from './response.js';
+import { connectionCounters, moveStat, type ConnectionStat } from './connection-stats.js';
 
 /** What a connection needs from the server that accepted it. */
 export interface ConnectionHost {
@@ -66,6 +67,9 @@ export class HttpConnection {
   private tunnel: ClientTunnel | null = null;
   /** An unbuffered body's reader asked to stop reading the client. */
   private bodyPaused = false;
+  /** Where the connection counts for stub_status (connection-stats.ts); 'none' once released. */
+  private stat: ConnectionStat = 'none';
+  private released = false;
 
   constructor(
     private readonly socket: Socket,
@@ -85,6 +89,10 @@ export class HttpConnection {
       startTime: Date.now(),
     };
     this.parser = this.newParser();
+    // ngx_event_accept counts the connection; ngx_http_init_connection makes it reusable (waiting).
+    connectionCounters.handled++;
+    connectionCounters.active++;
+    this.stat = moveStat(this.stat, 'waiting');
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onEnd());
@@ -110,7 +118,22 @@ export class HttpConnection {
     this.tunnel = null;
     tunnel?.end();
     if (this.request) this.finishRequest(this.request);
+    this.release();
     this.host.closed(this);
+  }
+
+  // ngx_http_close_connection: the connection leaves the counters (once).
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.stat = moveStat(this.stat, 'none');
+    connectionCounters.active--;
+  }
+
+  // ngx_http_create_request (ngx_http_alloc_request): the first bytes of a head make a request.
+  private beginRequest(): void {
+    connectionCounters.requests++;
+    this.stat = moveStat(this.stat, 'reading');
   }
 
   private newParser(): RequestParser {
@@ -131,10 +154,12 @@ export class HttpConnection {
       case 'idle':
         // The first byte of the next request: keepalive_timeout gives way to client_header_timeout.
         this.state = 'head';
+        this.beginRequest();
         this.setTimer(this.addr.defaultServer.coreSrv.clientHeaderTimeout, () => this.destroy());
         this.feedHead(chunk);
         return;
       case 'head':
+        if (this.stat === 'waiting') this.beginRequest();
         this.feedHead(chunk);
         return;
       case 'request':
@@ -226,6 +251,8 @@ export class HttpConnection {
   private startRequest(head: RequestHead): void {
     this.state = 'request';
     this.info.requests++;
+    // ngx_http_process_request: from reading to writing.
+    this.stat = moveStat(this.stat, 'writing');
     const vs = findVirtualServer(this.addr, head.host ?? '');
     const r = new HttpRequest(this.info, head, this.addr, vs, this.host.variables);
     if (this.host.exiting) r.keepalive = false;
@@ -409,6 +436,7 @@ export class HttpConnection {
       this.request = null;
       this.sink = null;
       this.socket.end(() => this.socket.destroy());
+      this.release();
       this.host.closed(this);
       return;
     }
@@ -447,6 +475,7 @@ export class HttpConnection {
       }
       this.state = 'closed';
       this.socket.end();
+      this.release();
       this.host.closed(this);
       return;
     }
@@ -460,6 +489,9 @@ export class HttpConnection {
     if (rest.length) {
       this.parser = this.newParser();
       this.state = 'head';
+      // ngx_http_set_keepalive with a pipelined request: it is created at once.
+      this.stat = moveStat(this.stat, 'none');
+      this.beginRequest();
       this.setTimer(this.addr.defaultServer.coreSrv.clientHeaderTimeout, () => this.destroy());
       setImmediate(() => {
         if (this.state === 'head') this.feedHead(rest);
@@ -468,10 +500,12 @@ export class HttpConnection {
     }
     this.bufferState = undefined;
     this.parser = this.newParser();
+    this.stat = moveStat(this.stat, 'waiting');
     this.setTimer(r.conf.core.keepaliveTimeout, () => this.destroy());
   }
 
-  // ngx_http_set_lingering_close: stop writing, read and drop what the client still sends.
+  // ngx_http_set_lingering_close: stop writing, read and drop what the client still sends. nginx
+  // frees the request only when lingering ends, so the connection still counts as writing.
   private linger(time: number, timeout: number): void {
     this.state = 'lingering';
     this.socket.resume();

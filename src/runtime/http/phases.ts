@@ -17,6 +17,7 @@ import { realIpHandler } from './realip.js';
 import { authRequestHandler } from './auth-request.js';
 import { authBasicHandler } from './auth-basic.js';
 import { preaccessPhase } from './limit-zones.js';
+import { stubStatusHandler } from './stub-status.js';
 
 // Handler return codes (NGX_OK, NGX_DECLINED, NGX_DONE, NGX_ERROR); statuses are positive.
 export const OK = 0;
@@ -230,6 +231,7 @@ function fromPrecontent(r: HttpRequest, sink: ResponseSink): number | Promise<nu
     sink.log('error', `ngts: "${unsupported}" is not executed by this version of ngts${where}`);
     return 500;
   }
+  if (r.conf.stubStatus) return stubStatusHandler(r, sink);
   if (r.conf.proxy.pass !== null) return proxyHandler(r, sink, r.conf.proxy);
   return staticContent(r, sink);
 }

@@ -13,6 +13,7 @@ import { NGINX_VERSION } from '../product.js';
 import { escapeUri, httpArg } from './normalize-uri.js';
 import type { HttpRequest } from './request.js';
 import { documentRoot, mapUriToPath } from './document-root.js';
+import { connectionsVariable } from './connection-stats.js';
 
 const HOSTNAME = hostname();
 
@@ -206,6 +207,11 @@ const STATIC: Record<string, { get: VariableGetter; set?: VariableSetter; noCach
   limit_req_status: { get: (r) => r.limitReqStatus ?? undefined, noCache: true },
   limit_conn_status: { get: (r) => r.limitConnStatus ?? undefined, noCache: true },
   limit_rate: { get: () => '0' },
+  // ngx_http_stub_status_module: NGX_HTTP_VAR_NOCACHEABLE, read at each use.
+  connections_active: { get: connectionsVariable('active'), noCache: true },
+  connections_reading: { get: connectionsVariable('reading'), noCache: true },
+  connections_writing: { get: connectionsVariable('writing'), noCache: true },
+  connections_waiting: { get: connectionsVariable('waiting'), noCache: true },
 };
 
 // ngx_http_variable_realpath_root: realpath(3) of root (or alias); nginx logs a failure at crit

@@ -28,6 +28,10 @@ export interface Peer {
   accessed: number;
   checked: number;
   conns: number;
+  /** For `ngts run --status` only (nginx OSS keeps no such counts): times chosen, failures, ms of the last. */
+  requests: number;
+  totalFails: number;
+  lastFailure: number;
 }
 
 export interface PeerList {
@@ -61,6 +65,9 @@ function makePeer(server: UpstreamServer, host: string): Peer {
     accessed: 0,
     checked: 0,
     conns: 0,
+    requests: 0,
+    totalFails: 0,
+    lastFailure: 0,
   };
 }
 
@@ -114,6 +121,7 @@ export class RoundRobinPeerData {
     if (peer !== null) {
       this.current = peer;
       peer.conns++;
+      peer.requests++;
       return peer;
     }
     if (peers.backup !== null) {
@@ -129,6 +137,7 @@ export class RoundRobinPeerData {
     this.current = peer;
     this.tried.add(peer);
     peer.conns++;
+    peer.requests++;
     if (now - peer.checked > peer.failTimeout) peer.checked = now;
     return peer;
   }
@@ -163,6 +172,10 @@ export class RoundRobinPeerData {
     const peer = this.current;
     if (peer === null) return null;
     peer.conns--;
+    if (failed) {
+      peer.totalFails++;
+      peer.lastFailure = Date.now();
+    }
     if (this.list.single) {
       this.tries = 0;
       return null;
