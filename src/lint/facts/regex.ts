@@ -443,7 +443,7 @@ export function* iterRegexVariantWitnesses(facts: RegexFacts, opts: WitnessOptio
   if (re === null || facts.node === null) return;
   const texts = variants(facts.node, [], 4000);
   if (texts === null) return;
-  const prefixes = opts.prefixes ?? [''];
+  const prefixes = facts.anchoredStart ? [''] : (opts.prefixes ?? ['']);
   const suffixes = opts.suffixes ?? [''];
   const max = opts.max ?? 2000;
   let n = 0;
@@ -490,7 +490,8 @@ export function* iterRegexWitnesses(facts: RegexFacts, opts: WitnessOptions = {}
   const re = facts.re;
   const texts = regexTexts(facts, opts.hints);
   if (re === null || texts === null) return;
-  const prefixes = opts.prefixes ?? [''];
+  // Nothing can come before a match anchored at the start.
+  const prefixes = facts.anchoredStart ? [''] : (opts.prefixes ?? ['']);
   const suffixes = opts.suffixes ?? [''];
   const max = opts.max ?? 200;
   let n = 0;
@@ -519,4 +520,433 @@ export function regexWitnesses(facts: RegexFacts, opts: WitnessOptions = {}): st
 /** Whether a URI is readable in a message as it is (printable ASCII). */
 export function printable(s: string): boolean {
   return /^[\x21-\x7e]*$/.test(s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exact search: a subject that matches some patterns and none of others
+
+/**
+ * A Thompson NFA over bytes for the patterns an automaton can decide exactly: characters, classes,
+ * groups, alternation, bounded or unbounded repeats, and the `^`, `$`, `\z` anchors. Lookarounds,
+ * back references, word boundaries and (?m) anchors make a pattern unsupported.
+ */
+interface NfaState {
+  readonly eps: number[];
+  /** Zero-width edges: `start` only at offset 0; `end` / `endOrNewline` constrain what follows. */
+  readonly asserts: { readonly kind: 'start' | 'end' | 'endOrNewline'; readonly to: number }[];
+  readonly edges: { readonly bytes: ByteSet; readonly to: number }[];
+}
+
+interface Nfa {
+  readonly states: NfaState[];
+  readonly start: number;
+  readonly final: number;
+}
+
+class Unsupported extends Error {}
+
+const MAX_NFA_STATES = 2000;
+
+function singleByte(c: number, caseless: boolean): ByteSet {
+  const s = new Uint8Array(256);
+  s[c] = 1;
+  if (caseless) s[c ^ 0x20] = 1;
+  return s;
+}
+
+function buildNfa(root: Node): Nfa | null {
+  const states: NfaState[] = [];
+  const add = (): number => {
+    if (states.length >= MAX_NFA_STATES) throw new Unsupported();
+    states.push({ eps: [], asserts: [], edges: [] });
+    return states.length - 1;
+  };
+  // Returns [in, out] of a fragment.
+  const frag = (n: Node): [number, number] => {
+    switch (n.t) {
+      case 'empty': {
+        const s = add();
+        return [s, s];
+      }
+      case 'char': {
+        const a = add();
+        const b = add();
+        states[a]!.edges.push({ bytes: singleByte(n.c, n.caseless), to: b });
+        return [a, b];
+      }
+      case 'set': {
+        const a = add();
+        const b = add();
+        states[a]!.edges.push({ bytes: n.bytes, to: b });
+        return [a, b];
+      }
+      case 'newlineSeq': {
+        const a = add();
+        const b = add();
+        const mid = add();
+        const single = new Uint8Array(256);
+        for (const c of n.anyCrlf ? [0x0a, 0x0d] : [0x0a, 0x0b, 0x0c, 0x0d, 0x85]) single[c] = 1;
+        states[a]!.edges.push({ bytes: single, to: b });
+        states[a]!.edges.push({ bytes: singleByte(0x0d, false), to: mid });
+        states[mid]!.edges.push({ bytes: singleByte(0x0a, false), to: b });
+        return [a, b];
+      }
+      case 'assert': {
+        if (n.kind !== 'start' && n.kind !== 'end' && n.kind !== 'endOrNewline') throw new Unsupported();
+        const a = add();
+        const b = add();
+        states[a]!.asserts.push({ kind: n.kind, to: b });
+        return [a, b];
+      }
+      case 'seq': {
+        if (n.items.length === 0) return frag({ t: 'empty' });
+        const parts = n.items.map(frag);
+        for (let i = 0; i + 1 < parts.length; i++) states[parts[i]![1]]!.eps.push(parts[i + 1]![0]);
+        return [parts[0]![0], parts[parts.length - 1]![1]];
+      }
+      case 'alt': {
+        const a = add();
+        const b = add();
+        for (const br of n.branches) {
+          const [i, o] = frag(br);
+          states[a]!.eps.push(i);
+          states[o]!.eps.push(b);
+        }
+        return [a, b];
+      }
+      case 'group':
+        if (n.kind !== 'capture' && n.kind !== 'noncapture') throw new Unsupported();
+        return frag(n.body);
+      case 'repeat': {
+        if (n.min > MAX_REPEAT_MIN || (n.max !== Infinity && n.max > MAX_REPEAT_MIN * 2)) throw new Unsupported();
+        const a = add();
+        let cur = a;
+        for (let i = 0; i < n.min; i++) {
+          const [bi, bo] = frag(n.body);
+          states[cur]!.eps.push(bi);
+          cur = bo;
+        }
+        const end = add();
+        if (n.max === Infinity) {
+          const [bi, bo] = frag(n.body);
+          states[cur]!.eps.push(bi, end);
+          states[bo]!.eps.push(bi, end);
+        } else {
+          states[cur]!.eps.push(end);
+          for (let i = n.min; i < n.max; i++) {
+            const [bi, bo] = frag(n.body);
+            states[cur]!.eps.push(bi);
+            states[bo]!.eps.push(end);
+            cur = bo;
+          }
+        }
+        return [a, end];
+      }
+      case 'fail': {
+        const a = add();
+        const b = add();
+        return [a, b];
+      }
+      case 'backref':
+        throw new Unsupported();
+    }
+  };
+  try {
+    const [start, final] = frag(root);
+    return { states, start, final };
+  } catch (err) {
+    if (err instanceof Unsupported) return null;
+    throw err;
+  }
+}
+
+const nfaCache = new WeakMap<RegexFacts, Nfa | null>();
+
+function nfaOf(facts: RegexFacts): Nfa | null {
+  if (nfaCache.has(facts)) return nfaCache.get(facts)!;
+  const nfa = facts.node === null ? null : buildNfa(facts.node);
+  nfaCache.set(facts, nfa);
+  return nfa;
+}
+
+/**
+ * Where a pattern stands after a prefix of the subject, searching from every offset as PCRE does:
+ * NFA states, each with what the rest of the subject must be (0 anything, 1 "" or "\n" after a
+ * `$`, 2 "" after `\z`), and whether a match was already found (then any continuation matches).
+ */
+interface Sim {
+  readonly matched: boolean;
+  /** state * 3 + constraint, sorted. */
+  readonly set: readonly number[];
+}
+
+function closure(nfa: Nfa, seeds: Iterable<number>, atStart: boolean): Sim {
+  const seen = new Set<number>();
+  const stack = [...seeds];
+  let matched = false;
+  while (stack.length > 0) {
+    const v = stack.pop()!;
+    if (seen.has(v)) continue;
+    seen.add(v);
+    const q = Math.floor(v / 3);
+    const c = v % 3;
+    if (q === nfa.final && c === 0) matched = true;
+    const st = nfa.states[q]!;
+    for (const t of st.eps) stack.push(t * 3 + c);
+    for (const a of st.asserts) {
+      if (a.kind === 'start') {
+        if (atStart) stack.push(a.to * 3 + c);
+      } else if (a.kind === 'end') stack.push(a.to * 3 + 2);
+      else stack.push(a.to * 3 + Math.max(c, 1));
+    }
+  }
+  return { matched, set: [...seen].sort((x, y) => x - y) };
+}
+
+function simStart(nfa: Nfa): Sim {
+  return closure(nfa, [nfa.start * 3], true);
+}
+
+function simStep(nfa: Nfa, sim: Sim, byte: number): Sim {
+  if (sim.matched) return sim;
+  const next: number[] = [];
+  for (const v of sim.set) {
+    const q = Math.floor(v / 3);
+    const c = v % 3;
+    if (c === 2) continue;
+    if (c === 1 && byte !== 0x0a) continue;
+    const nc = c === 1 ? 2 : 0;
+    // A match that ended here keeps waiting for the rest its `$` allows.
+    if (q === nfa.final) next.push(q * 3 + nc);
+    for (const e of nfa.states[q]!.edges) if (e.bytes[byte]) next.push(e.to * 3 + nc);
+  }
+  // A new attempt at this offset (PCRE tries every start position).
+  next.push(nfa.start * 3);
+  return closure(nfa, next, false);
+}
+
+function simAccepts(nfa: Nfa, sim: Sim): boolean {
+  if (sim.matched) return true;
+  for (const v of sim.set) if (Math.floor(v / 3) === nfa.final) return true;
+  return false;
+}
+
+function simKey(sim: Sim): string {
+  return sim.matched ? 'M' : sim.set.join(',');
+}
+
+/** Literal names that take a URI before the patterns are tried (the static location tree). */
+export interface LiteralRules {
+  /** A URI starting with one of these is lost (a longer prefix location takes it). */
+  readonly deadPrefixes?: readonly string[];
+  /** A URI equal to one of these is lost (an exact location takes it). */
+  readonly exact?: readonly string[];
+  /**
+   * The prefix locations of the level: when the longest one a URI starts with is `^~`, the level's
+   * regexes are not tried and the URI is lost.
+   */
+  readonly prefixes?: readonly { readonly name: string; readonly noregex: boolean }[];
+}
+
+export interface SearchSpec {
+  /** The URI starts with this. */
+  readonly start: string;
+  /** Patterns the URI must match. */
+  readonly require: readonly RegexFacts[];
+  /** Patterns the URI must not match (those an automaton cannot decide are left out). */
+  readonly avoid: readonly RegexFacts[];
+  readonly literal: LiteralRules;
+  /** merge_slashes: a URI never has `//`. */
+  readonly mergeSlashes: boolean;
+  readonly maxStates?: number;
+  readonly maxWitnesses?: number;
+}
+
+export type SearchResult =
+  /** A pattern an automaton cannot decide: nothing is known. */
+  | { readonly kind: 'unsupported' }
+  /** Every URI was considered: `witnesses` are all there are up to maxWitnesses (none: proof). */
+  | { readonly kind: 'exhausted'; readonly witnesses: readonly string[] }
+  /** The search stopped at maxStates: some witnesses, or none known. */
+  | { readonly kind: 'limit'; readonly witnesses: readonly string[] };
+
+interface TrieNode {
+  readonly next: Map<number, TrieNode>;
+  dead: boolean;
+  exact: boolean;
+  /** A prefix name ends here: 1 plain, 2 `^~`. */
+  prefix: 0 | 1 | 2;
+  readonly id: number;
+}
+
+function buildTrie(lit: LiteralRules): TrieNode {
+  let id = 0;
+  const root: TrieNode = { next: new Map(), dead: false, exact: false, prefix: 0, id: id++ };
+  const at = (name: string): TrieNode => {
+    let n = root;
+    for (let i = 0; i < name.length; i++) {
+      const c = name.charCodeAt(i);
+      let m = n.next.get(c);
+      if (!m) n.next.set(c, (m = { next: new Map(), dead: false, exact: false, prefix: 0, id: id++ }));
+      n = m;
+    }
+    return n;
+  };
+  for (const p of lit.deadPrefixes ?? []) at(p).dead = true;
+  for (const e of lit.exact ?? []) at(e).exact = true;
+  for (const p of lit.prefixes ?? []) {
+    const n = at(p.name);
+    n.prefix = p.noregex ? 2 : Math.max(n.prefix, 1) as 1 | 2;
+  }
+  return root;
+}
+
+/**
+ * Normalized-URI tracking: 0 nothing yet, 1 after "/", 2 after "/.", 3 after "/..", 4 otherwise;
+ * -1 impossible (does not start with "/", or has "//", "/./", "/../").
+ */
+function normStep(s: number, byte: number, mergeSlashes: boolean): number {
+  const slash = byte === 0x2f;
+  const dot = byte === 0x2e;
+  switch (s) {
+    case 0:
+      return slash ? 1 : -1;
+    case 1:
+      return slash ? (mergeSlashes ? -1 : 1) : dot ? 2 : 4;
+    case 2:
+      return slash ? -1 : dot ? 3 : 4;
+    case 3:
+      return slash ? -1 : 4;
+    default:
+      return slash ? 1 : 4;
+  }
+}
+
+/**
+ * Breadth-first search over the product of the patterns' automata, the literal names and URI
+ * normalization, for URIs that start with `start`, match every `require` pattern and no `avoid`
+ * one, and are not taken by the literal rules. Shortest first. An `exhausted` result with no
+ * witnesses proves that no such URI exists.
+ */
+export function searchUris(spec: SearchSpec): SearchResult {
+  const req: Nfa[] = [];
+  const avoid: Nfa[] = [];
+  for (const f of spec.require) {
+    const n = nfaOf(f);
+    if (n === null || f.re === null) return { kind: 'unsupported' };
+    req.push(n);
+  }
+  // An avoided pattern the automaton cannot decide is left out: with fewer blocks the search may
+  // only find more URIs, so an empty result still proves what it says.
+  for (const f of spec.avoid) {
+    const n = nfaOf(f);
+    if (n !== null && f.re !== null) avoid.push(n);
+  }
+  const all = [...req, ...avoid];
+  const maxStates = spec.maxStates ?? 20000;
+  const maxWitnesses = spec.maxWitnesses ?? 24;
+  const trie = buildTrie(spec.literal);
+
+  interface St {
+    readonly sims: readonly Sim[];
+    readonly node: TrieNode | null;
+    /** The longest prefix name passed: 0 none, 1 plain, 2 `^~`. */
+    readonly longest: number;
+    readonly norm: number;
+    readonly text: string;
+  }
+  const step = (s: St, byte: number): St | null => {
+    const norm = normStep(s.norm, byte, spec.mergeSlashes);
+    if (norm < 0) return null;
+    let node = s.node;
+    let longest = s.longest;
+    if (node !== null) {
+      node = node.next.get(byte) ?? null;
+      if (node !== null) {
+        if (node.dead) return null;
+        if (node.prefix !== 0) longest = node.prefix;
+      }
+    }
+    const sims: Sim[] = [];
+    for (let i = 0; i < all.length; i++) {
+      const sim = simStep(all[i]!, s.sims[i]!, byte);
+      // An avoided pattern that has matched matches every continuation: a dead end.
+      if (i >= req.length && sim.matched) return null;
+      sims.push(sim);
+    }
+    return { sims, node, longest, norm, text: s.text + String.fromCharCode(byte) };
+  };
+  const key = (s: St): string => `${s.node?.id ?? -1}|${s.longest}|${s.norm}|${s.sims.map(simKey).join(';')}`;
+  const accepts = (s: St): boolean => {
+    if (s.norm !== 1 && s.norm !== 4) return false;
+    if (s.node !== null && s.node.exact && s.text.length > 0) return false;
+    if (s.longest === 2) return false;
+    for (let i = 0; i < all.length; i++) {
+      const ok = simAccepts(all[i]!, s.sims[i]!);
+      if (i < req.length ? !ok : ok) return false;
+    }
+    return true;
+  };
+
+  let cur: St | null = { sims: all.map(simStart), node: trie, longest: 0, norm: 0, text: '' };
+  if (trie.dead) return { kind: 'exhausted', witnesses: [] };
+  for (let i = 0; i < spec.start.length && cur !== null; i++) cur = step(cur, spec.start.charCodeAt(i));
+  if (cur === null) return { kind: 'exhausted', witnesses: [] };
+  // Byte classes: bytes no pattern, name or normalization rule tells apart behave alike.
+  const cls = new Int32Array(256);
+  const refine = (member: (c: number) => boolean): void => {
+    const ids = new Map<number, number>();
+    for (let c = 1; c < 256; c++) {
+      const k = cls[c]! * 2 + (member(c) ? 1 : 0);
+      let id = ids.get(k);
+      if (id === undefined) ids.set(k, (id = ids.size));
+      cls[c] = id;
+    }
+  };
+  const uniqueSets = new Set<ByteSet>();
+  for (const n of all) for (const st of n.states) for (const e of st.edges) uniqueSets.add(e.bytes);
+  for (const set of uniqueSets) refine((c) => set[c] === 1);
+  const special = new Set<number>([0x2f, 0x2e, 0x0a]);
+  const addNames = (t: TrieNode): void => {
+    for (const [c, m] of t.next) {
+      special.add(c);
+      addNames(m);
+    }
+  };
+  addNames(trie);
+  for (const sc of special) refine((c) => c === sc);
+  const reps: number[] = [];
+  const taken = new Set<number>();
+  const order: number[] = [];
+  for (let c = 0x21; c < 0x7f; c++) order.push(c);
+  for (let c = 1; c < 256; c++) if (c < 0x21 || c >= 0x7f) order.push(c);
+  for (const c of order) {
+    if (taken.has(cls[c]!)) continue;
+    taken.add(cls[c]!);
+    reps.push(c);
+  }
+
+  const witnesses: string[] = [];
+  const seen = new Set<string>([key(cur)]);
+  let queue: St[] = [cur];
+  while (queue.length > 0) {
+    const nextQueue: St[] = [];
+    for (const s of queue) {
+      if (accepts(s)) {
+        witnesses.push(s.text);
+        if (witnesses.length >= maxWitnesses) return { kind: 'limit', witnesses };
+      }
+      for (const b of reps) {
+        const t = step(s, b);
+        if (t === null) continue;
+        const k = key(t);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        if (seen.size > maxStates) return { kind: 'limit', witnesses };
+        nextQueue.push(t);
+      }
+    }
+    queue = nextQueue;
+  }
+  return { kind: 'exhausted', witnesses };
 }
