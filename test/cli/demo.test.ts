@@ -21,17 +21,39 @@ function files(d: string): string[] {
   return readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? files(join(d, n)) : [join(d, n)]));
 }
 
-beforeAll(async () => {
-  cpSync(join(REPO, 'fixtures/demo'), dir, { recursive: true });
-  const ports = new Map<string, number>();
-  for (const p of [8080, 8081, 8082, 8083, 8087, 8088, 8089]) ports.set(String(p), await freePort());
-  gateway = ports.get('8080')!;
-  for (const f of files(dir).filter((f) => f.endsWith('.conf'))) {
-    writeFileSync(f, readFileSync(f, 'latin1').replace(/127\.0\.0\.1:(80[89]\d)/g, (m, p: string) => `127.0.0.1:${ports.get(p) ?? p}`), 'latin1');
+/**
+ * Copies the demo with free ports and starts it. A port found free may be taken by a parallel test
+ * before ngts binds it: then ngts exits with nginx's bind() error and the start is tried again.
+ */
+async function startDemo(): Promise<void> {
+  let lastError = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    rmSync(dir, { recursive: true, force: true });
+    cpSync(join(REPO, 'fixtures/demo'), dir, { recursive: true });
+    const ports = new Map<string, number>();
+    const used = new Set<number>();
+    for (const p of [8080, 8081, 8082, 8083, 8087, 8088, 8089]) {
+      let port = await freePort();
+      while (used.has(port)) port = await freePort();
+      used.add(port);
+      ports.set(String(p), port);
+    }
+    gateway = ports.get('8080')!;
+    for (const f of files(dir).filter((f) => f.endsWith('.conf'))) {
+      writeFileSync(f, readFileSync(f, 'latin1').replace(/127\.0\.0\.1:(80[89]\d)/g, (m, p: string) => `127.0.0.1:${ports.get(p) ?? p}`), 'latin1');
+    }
+    child = spawn(process.execPath, [join(REPO, 'bin/ngts.js'), '-p', `${dir}/`, '-c', 'nginx.conf'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<'exited'>((resolve) => child.on('exit', () => resolve('exited')));
+    const result = await Promise.race([waitForPort(gateway).then(() => 'up' as const), exited]);
+    if (result === 'up') return;
+    lastError = stderr;
   }
-  child = spawn(process.execPath, [join(REPO, 'bin/ngts.js'), '-p', `${dir}/`, '-c', 'nginx.conf'], { stdio: 'ignore' });
-  await waitForPort(gateway);
-});
+  throw new Error(`the demo did not start: ${lastError}`);
+}
+
+beforeAll(startDemo);
 
 afterAll(() => {
   child?.kill('SIGKILL');
