@@ -46,7 +46,7 @@ async function startDemo(): Promise<void> {
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<'exited'>((resolve) => child.on('exit', () => resolve('exited')));
-    const result = await Promise.race([waitForPort(gateway).then(() => 'up' as const), exited]);
+    const result = await Promise.race([waitForPort(gateway).then(() => 'up' as const, () => 'exited' as const), exited]);
     if (result === 'up') return;
     lastError = stderr;
   }
