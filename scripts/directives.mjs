@@ -6,7 +6,7 @@ const CONTEXT = { MAIN: 'main', EVENT: 'events', HTTP_MAIN: 'http', HTTP_SRV: 's
 
 /** The summary table: one row per module with counts of executed and accepted-only directives. */
 export function summary() {
-  const rows = ['| module | directives | in ngts's runtime scope | accepted without effect |', '|---|---|---|---|'];
+  const rows = ["| module | directives | in ngts's runtime scope | accepted without effect |", '|---|---|---|---|'];
   for (const m of modules) {
     const run = m.directives.filter((d) => d.effect === 'runtime').map((d) => d.name);
     const none = m.directives.filter((d) => d.effect === 'none').map((d) => d.name);

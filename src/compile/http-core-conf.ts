@@ -10,6 +10,7 @@ import { directivesOf } from '../config/checks/expanded.js';
 import { fullName } from '../config/source.js';
 import type { ConfLevel } from './conf-level.js';
 import { compileComplexValue, type ComplexValue } from './complex-value.js';
+import { compileResolverConf, type ResolverConf } from './resolver-conf.js';
 import type { VariableTable } from './variable-table.js';
 
 /** The server-level directives of the core module (ngx_http_core_srv_conf_t). */
@@ -67,6 +68,8 @@ export interface CoreLocConf {
   readonly rootValue: ComplexValue | null;
   /** The prefix, for roots with variables that evaluate to a relative path (ngx_get_full_name). */
   readonly prefix: string;
+  /** `resolver` with `resolver_timeout` (null: none, requests that need one get 502). */
+  readonly resolver: ResolverConf | null;
 }
 
 /** nginx's built-in `types` when no level has a `types` block (ngx_http_core_default_types). */
@@ -138,6 +141,7 @@ export function compileCoreLocConf(level: ConfLevel, prefix: string, vars: Varia
     maxRanges: parseNumber(level.value('max_ranges') ?? '') ?? -1,
     ...compileRoot(level, prefix, vars),
     prefix,
+    resolver: compileResolverConf(level),
   });
 }
 

@@ -158,8 +158,6 @@ function compileStubStatus(level: ConfLevel): boolean {
 
 function unsupportedHandler(level: ConfLevel): string | null {
   for (let l: ConfLevel | null = level; l; l = l.parent) {
-    // Variables in proxy_pass need a resolver at request time: not built yet.
-    if (l.own('proxy_pass').some((d) => (d.args[0]?.value ?? '').includes('$'))) return 'proxy_pass with variables';
     for (const name of NOT_YET) if (l.own(name).length) return name;
     if (l.kind !== 'if') return null;
   }

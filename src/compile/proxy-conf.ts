@@ -4,15 +4,24 @@
  * the inherited proxy_* settings.
  */
 import { compilePcre } from '../config/regex.js';
-import { parseSize, parseUrl } from '../config/values.js';
+import { fullName } from '../config/source.js';
+import { countVariables, parseNumber, parseSize, parseUrl } from '../config/values.js';
 import { compileComplexValue, type ComplexValue } from './complex-value.js';
 import type { ConfLevel } from './conf-level.js';
-import { implicitUpstream, type UpstreamConf } from './upstreams.js';
+import { implicitUpstream, type UpstreamConf, type UpstreamIndex } from './upstreams.js';
 import type { VariableTable } from './variable-table.js';
 
+/**
+ * Where proxy_pass sends the request. A URL with variables is evaluated per request
+ * (ngx_http_proxy_eval): then `variables` is set, `upstream` is null and the fields that describe
+ * the URL (https, hostHeader, port, uri, location) are those of nothing yet.
+ */
 export interface ProxyPass {
-  readonly upstream: UpstreamConf;
+  /** The upstream of a constant URL; null with variables. */
+  readonly upstream: UpstreamConf | null;
   readonly https: boolean;
+  /** `http://` or `https://` as written (u->schema, shown in error log lines). */
+  readonly schema: string;
   /** `$proxy_host`: the host (and port when not the default) as written, `localhost` for unix. */
   readonly hostHeader: string;
   /** `$proxy_port`. */
@@ -23,6 +32,36 @@ export interface ProxyPass {
   readonly location: string;
   /** The URL as written (plcf->url), the pattern of `proxy_redirect default`. */
   readonly url: string;
+  /** The URL with variables, or null for a constant one. */
+  readonly variables: ComplexValue | null;
+  /** The upstreams a host evaluated per request is looked up among (ngx_http_upstream_init_request). */
+  readonly upstreams: UpstreamIndex;
+}
+
+/**
+ * The proxy_ssl_* settings for https upstreams (ngx_http_proxy_set_ssl,
+ * ngx_http_upstream_ssl_init_connection). nginx sends no SNI and verifies nothing unless told.
+ */
+export interface ProxySslConf {
+  /** `proxy_ssl_server_name` (off): send the name as SNI. */
+  readonly serverName: boolean;
+  /** `proxy_ssl_name`: the name to send and verify; by default the upstream's host. */
+  readonly name: ComplexValue | null;
+  /** `proxy_ssl_verify` (off). */
+  readonly verify: boolean;
+  /** `proxy_ssl_verify_depth` (1). */
+  readonly verifyDepth: number;
+  /** `proxy_ssl_trusted_certificate`, absolute (relative to the configuration's directory). */
+  readonly trustedCertificate: string | null;
+  /** `proxy_ssl_protocols`: TLS versions allowed (TLSv1 to TLSv1.3 by default). */
+  readonly protocols: readonly string[];
+  /** `proxy_ssl_ciphers` (DEFAULT): OpenSSL's list for TLS 1.2 and below. */
+  readonly ciphers: string;
+  /** `proxy_ssl_certificate` and `_key` without variables, absolute; null when not set. */
+  readonly certificate: string | null;
+  readonly certificateKey: string | null;
+  /** `proxy_ssl_session_reuse` (on): each peer's last session is offered again. */
+  readonly sessionReuse: boolean;
 }
 
 /**
@@ -71,6 +110,7 @@ export interface ProxyLocConf {
   readonly nextUpstream: ReadonlySet<string>;
   readonly nextUpstreamTries: number;
   readonly bufferSize: number;
+  readonly ssl: ProxySslConf;
 }
 
 // ngx_http_proxy_headers: the upstream request's headers unless proxy_set_header names them.
@@ -93,6 +133,8 @@ export interface ProxyContext {
   readonly upstreams: ReadonlyMap<string, UpstreamConf>;
   /** Collects the upstreams proxy_pass uses, by upstreamKey. */
   readonly used: Map<string, UpstreamConf>;
+  /** The main file's directory with a slash: where proxy_ssl_* files are looked for. */
+  readonly confPrefix: string;
 }
 
 /** The key under which an upstream's peers are kept: its name, or `host:port` when implicit. */
@@ -137,6 +179,34 @@ export function compileProxyLocConf(level: ConfLevel, cx: ProxyContext): ProxyLo
     nextUpstream: new Set(next ? next.args.map((a) => a.value) : ['error', 'timeout']),
     nextUpstreamTries: Number(level.value('proxy_next_upstream_tries') ?? 0) || 0,
     bufferSize: parseSize(level.value('proxy_buffer_size') ?? '') ?? 4096,
+    ssl: compileSsl(level, cx),
+  });
+}
+
+// nginx 1.22's default proxy_ssl_protocols: TLSv1 TLSv1.1 TLSv1.2 (TLSv1.3 only when listed).
+const DEFAULT_PROTOCOLS = ['TLSv1', 'TLSv1.1', 'TLSv1.2'];
+
+// A proxy_ssl_* file: ngx_conf_full_name with the configuration prefix; null with variables.
+function sslFile(level: ConfLevel, name: string, cx: ProxyContext): string | null {
+  const v = level.value(name);
+  if (v === undefined || countVariables(v) > 0) return null;
+  return fullName(cx.confPrefix, v);
+}
+
+function compileSsl(level: ConfLevel, cx: ProxyContext): ProxySslConf {
+  const name = level.value('proxy_ssl_name');
+  const protocols = level.get('proxy_ssl_protocols');
+  return Object.freeze({
+    serverName: level.flag('proxy_ssl_server_name', false),
+    name: name === undefined ? null : compileComplexValue(name, cx.vars),
+    verify: level.flag('proxy_ssl_verify', false),
+    verifyDepth: parseNumber(level.value('proxy_ssl_verify_depth') ?? '') ?? 1,
+    trustedCertificate: sslFile(level, 'proxy_ssl_trusted_certificate', cx),
+    protocols: Object.freeze(protocols === undefined ? DEFAULT_PROTOCOLS : protocols.args.map((a) => a.value)),
+    ciphers: level.value('proxy_ssl_ciphers') ?? 'DEFAULT',
+    certificate: sslFile(level, 'proxy_ssl_certificate', cx),
+    certificateKey: sslFile(level, 'proxy_ssl_certificate_key', cx),
+    sessionReuse: level.flag('proxy_ssl_session_reuse', true),
   });
 }
 
@@ -151,6 +221,11 @@ function compilePass(level: ConfLevel, cx: ProxyContext): ProxyPass | null {
   }
   if (d === undefined || at === null) return null;
   const url = d.args[0]?.value ?? '';
+  const upstreams: UpstreamIndex = { explicit: cx.upstreams, proxied: cx.used };
+  if (countVariables(url) > 0) {
+    // ngx_http_proxy_pass with variables: nothing about the URL is known before the request.
+    return { upstream: null, https: false, schema: '', hostHeader: '', port: '', uri: null, location: '', url, variables: compileComplexValue(url, cx.vars), upstreams };
+  }
   const lower = url.toLowerCase();
   const https = lower.startsWith('https://');
   const rest = url.slice(https ? 8 : 7);
@@ -182,11 +257,14 @@ function compilePass(level: ConfLevel, cx: ProxyContext): ProxyPass | null {
   return {
     upstream,
     https,
+    schema: url.slice(0, https ? 8 : 7),
     hostHeader,
     port: unix ? '' : u.noPort || u.port === (https ? 443 : 80) ? (https ? '443' : '80') : u.portText,
     uri: u.uri === '' ? null : u.uri,
     location,
     url,
+    variables: null,
+    upstreams,
   };
 }
 
@@ -212,7 +290,8 @@ function mergeRedirects(level: ConfLevel, cx: ProxyContext): RedirectMerge {
       for (const d of own) {
         const [from = '', to] = d.args.map((a) => a.value);
         if (to === undefined) {
-          if (ownPass !== undefined) list.push(defaultRedirect(level, ownPass.args[0]?.value ?? '', cx));
+          const rule = ownPass === undefined ? null : defaultRedirect(level, ownPass.args[0]?.value ?? '', cx);
+          if (rule !== null) list.push(rule);
           continue;
         }
         list.push(redirectRule(from, to, cx));
@@ -222,14 +301,17 @@ function mergeRedirects(level: ConfLevel, cx: ProxyContext): RedirectMerge {
   if (!redirect) return { redirect, list: null };
   if (list !== null) return { redirect, list: Object.freeze(list) };
   if (prev.list !== null) return { redirect, list: prev.list };
-  if (ownPass !== undefined) return { redirect, list: Object.freeze([defaultRedirect(level, ownPass.args[0]?.value ?? '', cx)]) };
+  const rule = ownPass === undefined ? null : defaultRedirect(level, ownPass.args[0]?.value ?? '', cx);
+  if (rule !== null) return { redirect, list: Object.freeze([rule]) };
   return { redirect, list: null };
 }
 
 // The rule of `proxy_redirect default`: the URL becomes the location's name, or, without a URI
 // part, `URL/` becomes `/`.
-function defaultRedirect(level: ConfLevel, url: string, cx: ProxyContext): ProxyRedirect {
+function defaultRedirect(level: ConfLevel, url: string, cx: ProxyContext): ProxyRedirect | null {
   const pass = compilePass(level, cx);
+  // plcf->url stays empty for a URL with variables: no default rule (-t refuses an explicit one).
+  if (pass !== null && pass.variables !== null) return null;
   if (pass !== null && pass.uri !== null) {
     return { kind: 'prefix', pattern: compileComplexValue(url, cx.vars), replacement: compileComplexValue(pass.location, cx.vars) };
   }

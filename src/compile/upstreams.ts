@@ -133,3 +133,35 @@ export function implicitUpstream(host: string, port: number, unix: boolean, file
     line,
   };
 }
+
+/**
+ * The upstreams a host named at request time may be (umcf->upstreams): the `upstream` blocks and
+ * the implicit upstreams of literal proxy_pass lines. The maps are complete once compiling is.
+ */
+export interface UpstreamIndex {
+  readonly explicit: ReadonlyMap<string, UpstreamConf>;
+  /** Every upstream a literal proxy_pass uses, by peer key; the implicit ones among them count. */
+  readonly proxied: ReadonlyMap<string, UpstreamConf>;
+}
+
+/**
+ * ngx_http_upstream_init_request's lookup of u->resolved->host: an upstream block (port 0) matches
+ * a host without a port, an implicit upstream its own host and port (80 or 443 when none was
+ * written); names compare without case. Null when none matches.
+ */
+export function findUpstream(index: UpstreamIndex, host: string, port: number, noPort: boolean): UpstreamConf | null {
+  const lower = host.toLowerCase();
+  if (noPort) {
+    for (const [name, u] of index.explicit) if (name.toLowerCase() === lower) return u;
+  }
+  for (const u of index.proxied.values()) {
+    if (u.explicit) continue;
+    const s = u.servers[0];
+    if (s === undefined) continue;
+    const h = s.unix ? s.host : s.host.includes(':') ? `[${s.host}]` : s.host;
+    if (s.unix ? noPort : s.port === port) {
+      if (h.toLowerCase() === lower) return u;
+    }
+  }
+  return null;
+}

@@ -18,6 +18,7 @@ import type { PostCheckContext } from './checks/post-check.js';
 import { checkServerNames } from './checks/server-names.js';
 import { checkVariables } from './checks/unknown-variable.js';
 import { checkZones } from './checks/zones.js';
+import { checkProxySsl } from './checks/proxy-ssl.js';
 import { fullName, readConfigFile } from './source.js';
 import { suggestName } from './suggest.js';
 
@@ -245,9 +246,11 @@ class Walker {
     return false;
   }
 
-  /** What ngx_http_block does after reading the block, in its order: location trees, variables. */
+  /** What ngx_http_block does after reading the block, in its order: merging, location trees, variables. */
   private httpEndChecks(http: Directive): void {
     const cx = this.postContext();
+    // ngx_http_merge_servers comes before the location trees and the variables.
+    if (!checkProxySsl(http, cx)) return;
     if (!checkDuplicateLocations(http, cx)) return;
     if (!checkVariables(http, cx)) return;
     checkServerNames(http, cx);

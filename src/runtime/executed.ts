@@ -26,6 +26,10 @@ export const EXECUTED_DIRECTIVES: ReadonlySet<string> = new Set([
   'proxy_next_upstream_tries', 'proxy_intercept_errors', 'proxy_buffer_size', 'upstream', 'server',
   'ip_hash', 'hash', 'least_conn', 'random', 'keepalive', 'keepalive_requests', 'keepalive_time',
   'chunked_transfer_encoding',
+  // proxy_pass with variables, https upstreams
+  'resolver', 'resolver_timeout', 'proxy_ssl_server_name', 'proxy_ssl_name', 'proxy_ssl_verify',
+  'proxy_ssl_trusted_certificate', 'proxy_ssl_protocols', 'proxy_ssl_ciphers',
+  'proxy_ssl_certificate', 'proxy_ssl_certificate_key', 'proxy_ssl_session_reuse',
   // limits
   'limit_req_zone', 'limit_req', 'limit_req_status', 'limit_req_log_level', 'limit_req_dry_run',
   'limit_conn_zone', 'limit_conn', 'limit_conn_status', 'limit_conn_log_level', 'limit_conn_dry_run',

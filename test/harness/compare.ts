@@ -24,11 +24,16 @@ export interface Observation {
   readonly backend: readonly BackendRequest[];
   /** After a 101 response: the bytes the client received through the tunnel. */
   readonly tunnel?: string;
+  /** With a case's `errorLog`: the lines the server's error.log gained, as `[level] message`. */
+  readonly errorLog?: readonly string[];
   readonly error?: string;
 }
 
-/** What a case can ask to compare. `closed`: whether the server closed the connection. */
-export type Field = 'status' | 'headers' | 'body' | 'backend' | 'closed';
+/**
+ * What a case can ask to compare. `closed`: whether the server closed the connection; `errorLog`:
+ * the error log lines the case caused.
+ */
+export type Field = 'status' | 'headers' | 'body' | 'backend' | 'closed' | 'errorLog';
 
 export const DEFAULT_FIELDS: readonly Field[] = ['status', 'headers', 'body', 'backend'];
 
@@ -49,6 +54,7 @@ export interface Projection {
   backend?: BackendRequest[];
   /** Compared with `body`: what came through a tunnel after a 101. */
   tunnel?: string;
+  errorLog?: string[];
 }
 
 /**
@@ -97,6 +103,7 @@ export function project(o: Observation, spec: CompareSpec = {}): Projection {
   };
   if (fields.has('body') && o.tunnel !== undefined) p.tunnel = o.tunnel;
   if (fields.has('closed')) p.closed = o.closed;
+  if (fields.has('errorLog')) p.errorLog = [...(o.errorLog ?? [])];
   if (fields.has('backend')) p.backend = o.backend.map((b) => ({ ...b, headers: b.headers.map(([k, v]) => [k, v] as const) }));
   return p;
 }

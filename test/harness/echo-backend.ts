@@ -26,10 +26,12 @@
  *                     Without Upgrade in the request: the ordinary answer.
  *   early             answer as soon as the head has arrived, without waiting for the body (which
  *                     is still read and recorded, as far as it comes before the connection ends)
- * A HEAD request gets the head alone.
+ * A HEAD request gets the head alone. A TLS backend (startEchoBackend with a certificate) answers
+ * the same way and records what it saw of the handshake (`tls`).
  */
 import { STATUS_CODES } from 'node:http';
 import net from 'node:net';
+import tls from 'node:tls';
 
 /** One request as the backend read it. Strings are latin1, one char per byte. */
 export interface BackendRequest {
@@ -45,6 +47,12 @@ export interface BackendRequest {
   readonly complete: boolean;
   /** After a 101 (`upgrade`): the bytes received through the tunnel so far. */
   readonly tunnel?: string;
+  /**
+   * A TLS backend's view of the handshake: the server name (SNI; on a resumed TLS 1.2 session the
+   * one of the session's first handshake), the version, whether the session was resumed, and the
+   * subject CN of the client's certificate (asked for, not required).
+   */
+  readonly tls?: { readonly sni: string | null; readonly protocol: string | null; readonly resumed: boolean; readonly clientCert: string | null };
 }
 
 export interface EchoBackend {
@@ -219,13 +227,25 @@ function dechunk(raw: string): string | null {
   }
 }
 
-/** Starts an echo backend called `name` on 127.0.0.1, port chosen by the kernel. */
-export async function startEchoBackend(name: string): Promise<EchoBackend> {
+/**
+ * Starts an echo backend called `name` on 127.0.0.1, port chosen by the kernel; with `certificate`
+ * it speaks TLS and records each request's SNI and protocol version.
+ */
+export async function startEchoBackend(name: string, certificate?: { key: Buffer; cert: Buffer }): Promise<EchoBackend> {
   const received: BackendRequest[] = [];
   const sockets = new Set<net.Socket>();
   const held: { answer: () => void; socket: net.Socket }[] = [];
-  const server = net.createServer((socket) => {
+  const onConnection = (socket: net.Socket): void => {
     sockets.add(socket);
+    const secure =
+      socket instanceof tls.TLSSocket
+        ? {
+            sni: socket.servername || null,
+            protocol: socket.getProtocol(),
+            resumed: socket.isSessionReused(),
+            clientCert: (socket.getPeerCertificate().subject?.CN as string | undefined) ?? null,
+          }
+        : null;
     let data = '';
     let answered = false;
     /** `early`: the answer went out when the head arrived. */
@@ -246,7 +266,7 @@ export async function startEchoBackend(name: string): Promise<EchoBackend> {
       const r = parseRequest(data, eof);
       if (!r.done) return;
       answered = true;
-      const request: BackendRequest = { backend: name, ...r.request };
+      const request: BackendRequest = { backend: name, ...r.request, ...(secure === null ? {} : { tls: secure }) };
       arrival.set(request, ++arrivals);
       received.push(request);
       if (eof || answeredEarly) return;
@@ -294,7 +314,10 @@ export async function startEchoBackend(name: string): Promise<EchoBackend> {
     socket.on('end', () => step(true));
     socket.on('error', () => undefined);
     socket.on('close', () => sockets.delete(socket));
-  });
+  };
+  const server = certificate === undefined ? net.createServer(onConnection) : tls.createServer({ ...certificate, requestCert: true, rejectUnauthorized: false }, onConnection);
+  // A client that refuses the certificate ends the handshake: nothing to record.
+  server.on('tlsClientError', () => undefined);
   await new Promise<void>((res, rej) => {
     server.once('error', rej);
     server.listen(0, '127.0.0.1', () => res());

@@ -6,7 +6,12 @@
  * Placeholders, in nginx.conf and in a case's raw bytes:
  *   {{port}}, {{port2}}…     a free port on 127.0.0.1 (each `listen 127.0.0.1:{{portN}};`)
  *   {{backend}}, {{backend2}}… `127.0.0.1:<port>` of an echo backend named after the placeholder
- *   {{prefix}}                the run directory (no trailing slash)
+ *   {{tls}}, {{tls2}}…        the same, speaking TLS with a certificate signed by tls/ca.crt
+ *   {{tlsself}}               the same, with a self-signed certificate (see tls-certs.ts)
+ *   {{backend.port}}…         the port alone of a backend
+ *   {{dns}}                   `127.0.0.1:<port>` of a name server (dns-server.ts), for `resolver`
+ *   {{prefix}}                the run directory (no trailing slash); with TLS backends its tls/
+ *                             directory holds the certificates
  * In observations the same values are turned back into their placeholders, so answers from different
  * runs (and the recording) compare.
  */
@@ -14,11 +19,13 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sta
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { observeResponse, type CompareSpec, type Field, type Observation } from './compare.js';
+import { DEFAULT_FIELDS, observeResponse, type CompareSpec, type Field, type Observation } from './compare.js';
+import { startDnsServer, type DnsServer } from './dns-server.js';
 import { byArrival, startEchoBackend, type BackendRequest, type EchoBackend } from './echo-backend.js';
 import { freePort } from './ports.js';
 import { exchange, type ExchangeResult } from './raw-client.js';
 import { REPO, startServer, type RunningServer, type ServerKind } from './server.js';
+import { backendCertificate, tlsCertificates } from './tls-certs.js';
 
 /** Where the request-level fixtures live. */
 export const HTTP_FIXTURES = join(REPO, 'fixtures/http');
@@ -70,6 +77,11 @@ export interface HttpCase {
   /** Pause between repeats (fail_timeout), 0 by default. */
   readonly repeatDelayMs?: number;
   /**
+   * Compare the lines the case adds to {{prefix}}/error.log (the fixture must log there), without
+   * their time, pid and connection number: `[error] no resolver defined to resolve x, client: …`.
+   */
+  readonly errorLog?: boolean;
+  /**
    * Requests in flight while the case's own is sent (limit_conn): each on its own connection, one at
    * a time, each once the one before has reached an echo backend (`be=hold` keeps it there
    * unanswered) or been answered. After the case's request is answered the held ones are released.
@@ -105,6 +117,8 @@ export interface Fixture {
   /** Placeholder names used in the config: ports (`port`, `port2`…) and backends. */
   readonly ports: readonly string[];
   readonly backends: readonly string[];
+  /** The config uses {{dns}}. */
+  readonly dns: boolean;
 }
 
 /** expect.json: what real nginx answered to each case. */
@@ -114,7 +128,12 @@ export interface Recording {
   readonly cases: Readonly<Record<string, Observation>>;
 }
 
-const PLACEHOLDER = /\{\{(port\d*|backend\d*|prefix)\}\}/g;
+const PLACEHOLDER = /\{\{(port\d*|(?:backend|tls|tlsself)\d*(?:\.port)?|dns|prefix)\}\}/g;
+
+/** Whether a placeholder names an echo backend (`backend2`, `tls`, `tlsself`…), its port aside. */
+function isBackend(name: string): boolean {
+  return /^(backend|tls)/.test(name);
+}
 
 /** The fixtures under fixtures/http, sorted; with `only`, those whose name contains one of the words. */
 export function loadFixtures(only: readonly string[] = []): Fixture[] {
@@ -153,7 +172,8 @@ function loadFixture(name: string): Fixture {
     ...(note === undefined ? {} : { note }),
     cases,
     ports: [...used].filter((u) => u.startsWith('port')).sort(byNumber),
-    backends: [...used].filter((u) => u.startsWith('backend')).sort(byNumber),
+    backends: [...new Set([...used].filter(isBackend).map((u) => u.replace(/\.port$/, '')))].sort(byNumber),
+    dns: used.has('dns'),
   };
 }
 
@@ -193,7 +213,20 @@ export function requestBytes(c: HttpCase): readonly string[] {
 
 /** The compare spec of a case. */
 export function compareSpec(c: HttpCase): CompareSpec {
-  return { ...(c.expect === undefined ? {} : { fields: c.expect }), ...(c.headers === undefined ? {} : { headers: c.headers }) };
+  const fields = c.errorLog === true ? [...(c.expect ?? DEFAULT_FIELDS), 'errorLog' as const] : c.expect;
+  return { ...(fields === undefined ? {} : { fields }), ...(c.headers === undefined ? {} : { headers: c.headers }) };
+}
+
+/** The value of placeholder `name` in a run. */
+function fillIn(name: string, run: { readonly dir: string; readonly ports: ReadonlyMap<string, number>; readonly backends: ReadonlyMap<string, EchoBackend>; readonly dns: DnsServer | null }): string {
+  if (name === 'prefix') return run.dir;
+  if (name === 'dns') return run.dns?.address ?? '{{dns}}';
+  if (isBackend(name)) {
+    const b = run.backends.get(name.replace(/\.port$/, ''));
+    if (b === undefined) return `{{${name}}}`;
+    return name.endsWith('.port') ? String(b.port) : b.address;
+  }
+  return String(run.ports.get(name) ?? `{{${name}}}`);
 }
 
 /** One server serving one fixture, with its backends; see the file comment. */
@@ -205,6 +238,7 @@ export class FixtureRun {
     readonly ports: ReadonlyMap<string, number>,
     readonly backends: ReadonlyMap<string, EchoBackend>,
     readonly server: RunningServer,
+    readonly dns: DnsServer | null,
   ) {}
 
   /** Starts `kind` on `fx`; rejects (having cleaned up) when it does not come up. */
@@ -212,22 +246,22 @@ export class FixtureRun {
     const dir = mkdtempSync(join(tmpdir(), `ngts-http-${fx.name}-${kind}-`));
     const ports = new Map<string, number>();
     const backends = new Map<string, EchoBackend>();
+    let dns: DnsServer | null = null;
     try {
       for (const p of fx.ports) ports.set(p, await freePort());
-      for (const b of fx.backends) backends.set(b, await startEchoBackend(b));
-      const fill = (name: string): string => {
-        if (name === 'prefix') return dir;
-        if (name.startsWith('backend')) return backends.get(name)!.address;
-        return String(ports.get(name));
-      };
-      writeFileSync(join(dir, 'nginx.conf'), fx.template.replace(PLACEHOLDER, (_, n: string) => fill(n)));
+      for (const b of fx.backends) backends.set(b, await startEchoBackend(b, b.startsWith('tls') ? backendCertificate(b) : undefined));
+      if (fx.dns) dns = await startDnsServer();
+      const values = { dir, ports, backends, dns };
+      writeFileSync(join(dir, 'nginx.conf'), fx.template.replace(PLACEHOLDER, (_, n: string) => fillIn(n, values)));
       // A fixture's `files/` directory is the run directory's content (document roots, index files).
       const files = join(fx.dir, 'files');
       if (existsSync(files)) cpSync(files, dir, { recursive: true });
+      if (fx.backends.some((b) => b.startsWith('tls')) || fx.template.includes('{{prefix}}/tls/')) cpSync(tlsCertificates(), join(dir, 'tls'), { recursive: true });
       const server = await startServer(kind, dir, { ports: [...ports.values()] });
-      return new FixtureRun(kind, fx, dir, ports, backends, server);
+      return new FixtureRun(kind, fx, dir, ports, backends, server, dns);
     } catch (e) {
       for (const b of backends.values()) await b.close();
+      await dns?.close();
       rmSync(dir, { recursive: true, force: true });
       throw e;
     }
@@ -235,16 +269,13 @@ export class FixtureRun {
 
   /** Fills the placeholders of a case's bytes with this run's values. */
   private fill(text: string): string {
-    return text.replace(PLACEHOLDER, (_, n: string) => {
-      if (n === 'prefix') return this.dir;
-      if (n.startsWith('backend')) return this.backends.get(n)?.address ?? `{{${n}}}`;
-      return String(this.ports.get(n) ?? `{{${n}}}`);
-    });
+    return text.replace(PLACEHOLDER, (_, n: string) => fillIn(n, this));
   }
 
   /** Turns this run's values back into placeholders. */
   private clean(text: string): string {
     let s = text.split(this.dir).join('{{prefix}}');
+    if (this.dns !== null) s = s.split(this.dns.address).join('{{dns}}');
     for (const [name, b] of this.backends) s = s.split(b.address).join(`{{${name}}}`);
     for (const [name, b] of this.backends) s = s.replace(new RegExp(`(?<!\\d)${b.port}(?!\\d)`, 'g'), `{{${name}.port}}`);
     for (const [name, port] of this.ports) s = s.replace(new RegExp(`(?<!\\d)${port}(?!\\d)`, 'g'), `{{${name}}}`);
@@ -260,6 +291,7 @@ export class FixtureRun {
     const observations: Observation[] = [];
     for (let i = 0; i < (c.repeat ?? 1); i++) {
       if (i > 0 && c.repeatDelayMs) await new Promise((res) => setTimeout(res, c.repeatDelayMs));
+      const logFrom = c.errorLog === true ? this.errorLogSize() : 0;
       const r = await exchange(
         port,
         requestBytes(c).map((w) => this.fill(w)),
@@ -273,6 +305,7 @@ export class FixtureRun {
         },
       );
       if (c.settleMs) await new Promise((res) => setTimeout(res, c.settleMs));
+      const errorLog = c.errorLog === true ? this.errorLogLines(logFrom) : undefined;
       const received: BackendRequest[] = [];
       for (const b of this.backends.values()) received.push(...b.take());
       const backend = byArrival(received).map((q) => ({
@@ -288,6 +321,7 @@ export class FixtureRun {
         responses: r.responses.map((x) => observeResponse(x, clean)),
         backend,
         ...(r.tunnel === undefined ? {} : { tunnel: clean(r.tunnel) }),
+        ...(errorLog === undefined ? {} : { errorLog }),
         ...(r.error === undefined ? {} : { error: r.error }),
       });
     }
@@ -300,8 +334,26 @@ export class FixtureRun {
       responses: observations.flatMap((o) => o.responses),
       backend: observations.flatMap((o) => o.backend),
       ...(last.tunnel === undefined ? {} : { tunnel: last.tunnel }),
+      ...(c.errorLog === true ? { errorLog: observations.flatMap((o) => o.errorLog ?? []) } : {}),
       ...(errors.length === 0 ? {} : { error: errors.join('; ') }),
     };
+  }
+
+  /** The size of {{prefix}}/error.log now (0 while it does not exist). */
+  private errorLogSize(): number {
+    const file = join(this.dir, 'error.log');
+    return existsSync(file) ? statSync(file).size : 0;
+  }
+
+  /** The lines error.log gained since `from`, without time, pid and connection number. */
+  private errorLogLines(from: number): string[] {
+    const file = join(this.dir, 'error.log');
+    if (!existsSync(file)) return [];
+    const text = readFileSync(file).subarray(from).toString('latin1');
+    return text
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .map((l) => this.clean(l.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d (\[\w+\]) \d+#\d+: (?:\*\d+ )?/, '$1 ')));
   }
 
   /** A case with `inFlight` (see HttpCase). */
@@ -375,6 +427,7 @@ export class FixtureRun {
   async stop(): Promise<void> {
     await this.server.stop();
     for (const b of this.backends.values()) await b.close();
+    await this.dns?.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

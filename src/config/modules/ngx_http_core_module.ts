@@ -599,7 +599,7 @@ const directives: readonly DirectiveSpec[] = [
   { name: 'open_file_cache_errors', module: M, contexts: MSL, args: 'FLAG', slot: { kind: 'flag' }, effect: 'none' },
   { name: 'open_file_cache_events', module: M, contexts: MSL, args: 'FLAG', slot: { kind: 'flag' }, effect: 'none' },
   { name: 'resolver', module: M, contexts: MSL, args: '1MORE', slot: { kind: 'none' }, set: coreResolver, effect: 'runtime' },
-  { name: 'resolver_timeout', module: M, contexts: MSL, args: [1], slot: { kind: 'msec' }, effect: 'none' },
+  { name: 'resolver_timeout', module: M, contexts: MSL, args: [1], slot: { kind: 'msec' }, effect: 'runtime' },
   { name: 'gzip_vary', module: M, contexts: MSL, args: 'FLAG', slot: { kind: 'flag' }, effect: 'none' },
   {
     name: 'gzip_http_version',

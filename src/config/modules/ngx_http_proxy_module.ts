@@ -312,7 +312,7 @@ const directives: readonly DirectiveSpec[] = [
     slot: { kind: 'enum', values: ['1.0', '1.1'] },
     effect: 'runtime',
   },
-  { name: 'proxy_ssl_session_reuse', module: M, contexts: MSL, args: 'FLAG', slot: { kind: 'flag' }, effect: 'none' },
+  { name: 'proxy_ssl_session_reuse', module: M, contexts: MSL, args: 'FLAG', slot: { kind: 'flag' }, effect: 'runtime' },
   {
     name: 'proxy_ssl_protocols',
     module: M,

@@ -565,6 +565,8 @@ export class HttpConnection {
   log(level: LogLevel, message: string, r: HttpRequest | null): void {
     let text = `*${this.info.id} ${message}, client: ${this.info.remoteAddress}, server: ${r?.server.coreSrv.serverName ?? ''}`;
     if (r && r.head.requestLine) text += `, request: "${r.head.requestLine}"`;
+    // ngx_http_log_error_handler: the upstream once one was chosen (r->upstream->peer.name).
+    if (r && r.proxy?.logUpstream) text += `, upstream: "${r.proxy.logUpstream}"`;
     if (r && r.head.host) text += `, host: "${r.head.host}"`;
     this.host.log(level, text);
   }

@@ -24,6 +24,8 @@ class SubrequestSink implements ResponseSink {
   constructor(
     private readonly parent: ResponseSink,
     private readonly finish: () => void,
+    /** The subrequest: its upstream, once proxied, goes into log lines. */
+    private readonly request: HttpRequest | null = null,
   ) {}
 
   write(): boolean {
@@ -64,7 +66,8 @@ class SubrequestSink implements ResponseSink {
   }
 
   log(level: LogLevel, message: string): void {
-    this.parent.log(level, `${message} while sending to client, subrequest`);
+    const upstream = this.request?.proxy?.logUpstream;
+    this.parent.log(level, `${message} while sending to client, subrequest${upstream ? `, upstream: "${upstream}"` : ''}`);
   }
 }
 
@@ -84,7 +87,7 @@ export function subrequest(r: HttpRequest, parentSink: ResponseSink, uri: string
       if (settled) return;
       settled = true;
       resolve({ request: sr, status: sr.headersOut.status });
-    });
+    }, sr);
     let rc: number | Promise<number>;
     try {
       rc = runPhases(sr, sink);

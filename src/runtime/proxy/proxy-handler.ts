@@ -4,28 +4,33 @@
  * connect, send, read the response head, and pass status, headers and body to the client, trying
  * the next peer as proxy_next_upstream says (ngx_http_upstream_next, ngx_http_upstream_test_next).
  * Location and Refresh go through proxy_redirect; proxy_intercept_errors hands error statuses to
- * error_page; X-Accel-Redirect redirects internally.
+ * error_page; X-Accel-Redirect redirects internally. A URL with variables is made per request and
+ * its host looked up among the upstreams or resolved (ngx_http_proxy_eval,
+ * ngx_http_upstream_init_request); https upstreams speak TLS over the same connection code.
  */
-import { connect, type Socket } from 'node:net';
+import { connect, isIPv4, type Socket } from 'node:net';
 import { errnoText } from '../../config/source.js';
-import { type ProxyLocConf, type ProxyPass, type ProxyRedirect } from '../../compile/proxy-conf.js';
+import { type ProxyLocConf, type ProxyRedirect } from '../../compile/proxy-conf.js';
 import { internalRedirect } from '../http/internal-redirect.js';
 import { namedLocation } from '../http/phases.js';
 import { headerFilter } from '../http/header-filter.js';
 import { escapeUri } from '../http/normalize-uri.js';
 import { ChunkedDecoder } from '../http/parse-request.js';
 import type { HttpRequest } from '../http/request.js';
-import type { ResponseSink, UnbufferedBody } from '../http/response.js';
+import type { LogLevel, ResponseSink, UnbufferedBody } from '../http/response.js';
 import { evaluate } from '../http/variables.js';
-import { RoundRobinPeerData, type Peer, type PeerList } from '../upstream/round-robin.js';
+import { createResolvedPeers, RoundRobinPeerData, type Peer, type PeerList } from '../upstream/round-robin.js';
 import { ChashPeerData, HashPeerData, IpHashPeerData } from '../upstream/hash.js';
 import { LeastConnPeerData } from '../upstream/least-conn.js';
 import { RandomPeerData } from '../upstream/random.js';
-import type { Balancer, UpstreamConf } from '../../compile/upstreams.js';
+import { findUpstream, type Balancer, type UpstreamConf } from '../../compile/upstreams.js';
 import { KeepalivePool } from '../upstream/keepalive.js';
 import { UpstreamResponseParser, type UpstreamHead } from '../upstream/parse-response.js';
 import { processUpgraded } from '../upstream/upgraded.js';
 import type { ProxyRequestState, UpstreamTry } from './proxy-variables.js';
+import { constantTarget, evalTarget, type ProxyTarget } from './proxy-eval.js';
+import { resolveName } from '../upstream/resolver.js';
+import { sslContextReady, sslName, startTls } from '../upstream/upstream-ssl.js';
 
 const DONE = -4;
 
@@ -98,10 +103,21 @@ function nextAllowed(r: HttpRequest, conf: ProxyLocConf, condition: string, requ
 /** Runs proxy_pass for `r`; resolves to DONE or a status for finalization. */
 export async function proxyHandler(r: HttpRequest, sink: ResponseSink, conf: ProxyLocConf): Promise<number> {
   const pass = conf.pass!;
+  // ngx_http_proxy_handler: a URL with variables is made before the body is read.
+  let target: ProxyTarget;
+  if (pass.variables !== null) {
+    const t = evalTarget(r, pass);
+    if (typeof t === 'string') {
+      sink.log('error', t);
+      return 500;
+    }
+    target = t;
+  } else target = constantTarget(pass);
   const hadBody = r.head.contentLength > 0 || r.head.chunked;
   // After an internal redirect (X-Accel-Redirect, error_page) the body read before goes again, as
-  // r->request_body does.
+  // r->request_body does, and the upstreams tried so far stay in r->upstream_states.
   const previous = r.proxy?.requestBody ?? null;
+  const states = r.proxy?.tries ?? null;
   // ngx_http_proxy_handler: proxy_request_buffering off streams the body, unless proxy_set_body
   // replaces it or it is not passed, and a chunked one only to an HTTP/1.1 upstream.
   const unbuffered = previous === null && !conf.requestBuffering && conf.setBody === null && conf.passRequestBody && (!r.head.chunked || conf.httpVersion === '1.1');
@@ -111,13 +127,16 @@ export async function proxyHandler(r: HttpRequest, sink: ResponseSink, conf: Pro
   // r->request_body_no_buffering).
   const stream = Buffer.isBuffer(read) ? null : read;
   const state: ProxyRequestState = {
-    hostHeader: pass.hostHeader,
-    port: pass.port,
+    hostHeader: target.hostHeader,
+    port: target.port,
+    generation: r.uriChanges,
     method: r.method,
     bodyLength: r.head.contentLength,
     chunked: false,
     requestBody: stream === null ? (read as Buffer) : null,
-    tries: [],
+    tries: states ?? [],
+    uri: '',
+    logUpstream: null,
     responseHeaders: [],
   };
   r.proxy = state;
@@ -142,27 +161,33 @@ export async function proxyHandler(r: HttpRequest, sink: ResponseSink, conf: Pro
     body = Buffer.from(evaluate(r, conf.setBody), 'latin1');
     state.bodyLength = body.length;
   }
-  const head = createRequest(r, conf, pass);
+  const head = createRequest(r, conf, target);
   const request = body.length ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1');
 
-  const peers = registry.get(pass.upstream);
-  if (peers === undefined) {
-    sink.log('error', `no resolved peers for upstream "${pass.upstream.name}"`);
-    return 502;
-  }
-  const rr = peerData(r, peers, pass.upstream.balancer);
+  // ngx_http_upstream_init_request: a later upstream of the request begins with an empty entry.
+  if (states !== null) state.tries.push({ addr: null, status: '', connectTime: 0, headerTime: 0, responseTime: 0, start: Date.now() });
+  // Only a name to resolve waits; a constant URL's upstream is at hand.
+  const lookup = upstreamPeers(r, sink, conf, target);
+  const found = lookup instanceof Promise ? await lookup : lookup;
+  if (typeof found === 'number') return found;
+  const { peers, upstream, sslHost } = found;
+  const rr = upstream === null ? new RoundRobinPeerData(peers) : peerData(r, peers, upstream.balancer);
   if (conf.nextUpstreamTries && rr.tries > conf.nextUpstreamTries) rr.tries = conf.nextUpstreamTries;
+  const via: Via = { target, upstream, sslHost };
   for (;;) {
     const peer = rr.get();
     if (peer === null) {
       // NGX_BUSY: ngx_http_upstream_next(NGX_HTTP_UPSTREAM_FT_NOLIVE), which is never retried.
-      sink.log('error', `no live upstreams while connecting to upstream, upstream: "${pass.https ? 'https' : 'http'}://${peers.name}${uriForLog(r)}"`);
+      state.logUpstream = `${target.schema}${peers.name}${state.uri}`;
+      sink.log('error', 'no live upstreams while connecting to upstream');
       state.tries.push({ addr: peers.name, status: '502', connectTime: -1, headerTime: -1, responseTime: 0, start: Date.now() });
       return 502;
     }
+    // ngx_http_log_error_handler puts a `:` between a unix socket and the URI.
+    state.logUpstream = `${target.schema}${peer.name}${peer.unix ? ':' : ''}${state.uri}`;
     const t: UpstreamTry = { addr: peer.name, status: '', connectTime: -1, headerTime: -1, responseTime: -1, start: Date.now() };
     state.tries.push(t);
-    const outcome = await exchange(r, sink, conf, peer, request, stream, t, rr);
+    const outcome = await exchange(r, sink, conf, via, peer, request, stream, t, rr);
     if (outcome.kind === 'done') {
       const warn = rr.free(false);
       if (warn) sink.log('warn', warn);
@@ -180,7 +205,7 @@ export async function proxyHandler(r: HttpRequest, sink: ResponseSink, conf: Pro
     }
     // ngx_http_upstream_next: 403 and 404 do not count against the peer; the rest do.
     const warn = rr.free(outcome.condition !== 'http_403' && outcome.condition !== 'http_404');
-    if (outcome.message !== '') sink.log('error', `${outcome.message}, upstream: "${pass.https ? 'https' : 'http'}://${peer.name}${uriForLog(r)}"`);
+    if (outcome.message !== '') sink.log(outcome.level ?? 'error', outcome.message);
     if (warn) sink.log('warn', warn);
     // A cached keep-alive connection that failed does not use up a try (u->peer.tries++).
     if (outcome.cached && outcome.condition === 'error') rr.tries++;
@@ -190,6 +215,63 @@ export async function proxyHandler(r: HttpRequest, sink: ResponseSink, conf: Pro
     // ngx_http_upstream_next: a body streamed to this peer cannot be sent again.
     if (stream !== null && outcome.requestSent) return outcome.status;
   }
+}
+
+/** Where the request goes: the target, its upstream if any, and the host TLS names by default. */
+interface Via {
+  readonly target: ProxyTarget;
+  readonly upstream: UpstreamConf | null;
+  /** u->ssl_name before proxy_ssl_name: the upstream's host, or the host of the URL. */
+  readonly sslHost: string;
+}
+
+/**
+ * The peers of the request (ngx_http_upstream_init_request): a constant URL's upstream; with
+ * variables an upstream of that host and port, else the address in the URL, else the name resolved
+ * by the location's resolver (ngx_http_upstream_resolve_handler). A number is the status to end with.
+ */
+type Found = { peers: PeerList; upstream: UpstreamConf | null; sslHost: string } | number;
+
+function upstreamPeers(r: HttpRequest, sink: ResponseSink, conf: ProxyLocConf, target: ProxyTarget): Found | Promise<Found> {
+  let upstream = target.upstream;
+  const res = target.resolved;
+  if (upstream === null && res !== null) upstream = findUpstream(conf.pass!.upstreams, res.host, res.port, res.noPort);
+  if (upstream !== null) {
+    const peers = registry.get(upstream);
+    if (peers === undefined) {
+      sink.log('error', `no resolved peers for upstream "${upstream.name}"`);
+      return 502;
+    }
+    // u->ssl_name = uscf->host: the upstream's name, or the host of the literal proxy_pass.
+    const host = upstream.explicit ? upstream.name : (upstream.servers[0]?.host ?? upstream.name);
+    return { peers, upstream, sslHost: host };
+  }
+  if (res === null) return 502;
+  if (res.address !== null) {
+    return { peers: createResolvedPeers(res.host, [res.address.host], res.port, res.address.unix), upstream: null, sslHost: res.host };
+  }
+  // ngx_resolve_start: an IPv4 address needs no resolver.
+  if (isIPv4(res.host)) return { peers: createResolvedPeers(res.host, [res.host], res.port), upstream: null, sslHost: res.host };
+  const resolver = r.conf.core.resolver;
+  if (resolver === null) {
+    sink.log('error', `no resolver defined to resolve ${res.host}`);
+    return 502;
+  }
+  // ngx_resolve_name drops a final dot and lower-cases the name where it lies, in the URL's
+  // buffer: $proxy_host and the TLS name show it lower-cased from now on (the Host header went
+  // out before).
+  const name = res.host.toLowerCase();
+  const state = r.proxy!;
+  state.hostHeader = name + state.hostHeader.slice(name.length);
+  target.hostHeader = state.hostHeader;
+  const key = name.endsWith('.') ? name.slice(0, -1) : name;
+  return resolveName(resolver, key).then((answer) => {
+    if (!answer.ok) {
+      sink.log('error', `${key} could not be resolved (${answer.code}: ${answer.text})`);
+      return 502;
+    }
+    return { peers: createResolvedPeers(name, answer.addresses, res.port), upstream: null, sslHost: name };
+  });
 }
 
 // X-Accel-Redirect (ngx_http_upstream_process_headers): a named location, or an internal redirect
@@ -241,23 +323,23 @@ function peerData(r: HttpRequest, peers: PeerList, balancer: Balancer): RoundRob
   }
 }
 
-function uriForLog(r: HttpRequest): string {
-  return r.head.unparsedUri || r.uri;
-}
-
 // ngx_http_proxy_create_request: the request line and headers (the body follows).
-function createRequest(r: HttpRequest, conf: ProxyLocConf, pass: ProxyPass): string {
+function createRequest(r: HttpRequest, conf: ProxyLocConf, target: ProxyTarget): string {
   const method = conf.method !== null ? evaluate(r, conf.method) : r.method;
   r.proxy!.method = method;
   let uri: string;
-  if (pass.uri === null && r.head.validUnparsedUri && !r.internal) {
+  if (target.evaluated && target.uri !== null) {
+    // A URI part of a URL with variables goes as it is.
+    uri = target.uri;
+  } else if (target.uri === null && r.head.validUnparsedUri && !r.internal) {
     uri = r.head.unparsedUri;
   } else {
-    const locLen = r.validLocation && pass.uri !== null ? pass.location.length : 0;
+    const locLen = r.validLocation && target.uri !== null ? target.location.length : 0;
     const rest = r.uri.slice(locLen);
-    uri = (r.validLocation && pass.uri !== null ? pass.uri : '') + (r.head.quotedUri || r.internal ? escapeUri(rest, 'uri') : rest);
+    uri = (r.validLocation && target.uri !== null ? target.uri : '') + (r.head.quotedUri || r.internal ? escapeUri(rest, 'uri') : rest);
     if (r.args.length) uri += '?' + r.args;
   }
+  r.proxy!.uri = uri;
   let out = `${method} ${uri} HTTP/${conf.httpVersion}\r\n`;
   for (const h of conf.headers) {
     const value = evaluate(r, h.value);
@@ -283,7 +365,7 @@ type Outcome =
   | { kind: 'intercepted'; status: number }
   | { kind: 'finalized'; status: number }
   | { kind: 'redirect'; uri: string }
-  | { kind: 'failed'; status: number; message: string; condition: string; requestSent: boolean; cached?: boolean };
+  | { kind: 'failed'; status: number; message: string; condition: string; requestSent: boolean; cached?: boolean; level?: LogLevel };
 
 /**
  * One attempt on one peer; resolves when the response went out or the attempt failed before it.
@@ -293,21 +375,25 @@ function exchange(
   r: HttpRequest,
   sink: ResponseSink,
   conf: ProxyLocConf,
+  via: Via,
   peer: Peer,
   request: Buffer,
   stream: UnbufferedBody | null,
   t: UpstreamTry,
   rr: RoundRobinPeerData,
 ): Promise<Outcome> {
-  const scheme = conf.pass!.https ? 'https' : 'http';
   return new Promise((resolve) => {
     let settled = false;
     let headSent = false;
     let requestSent = false;
     let timer: NodeJS.Timeout | null = null;
-    const pool = poolOf(conf.pass!.upstream);
+    const pool = via.upstream === null ? null : poolOf(via.upstream);
     const cached = pool?.take(peer.name) ?? null;
-    const socket: Socket = cached?.socket ?? (peer.unix ? connect(peer.host) : connect({ host: peer.host, port: peer.port }));
+    const raw: Socket = cached?.socket ?? (peer.unix ? connect(peer.host) : connect({ host: peer.host, port: peer.port }));
+    /** What requests and responses go through: the connection, or TLS over it for https. */
+    let socket: Socket = raw;
+    /** Between connect and the end of the TLS handshake (c->log->action "SSL handshaking to upstream"). */
+    let handshaking = false;
     const requests = (cached?.requests ?? 0) + 1;
     const since = cached?.since ?? Date.now();
     /** The response was read whole and the upstream keeps the connection: cache it. */
@@ -331,32 +417,55 @@ function exchange(
         socket.removeAllListeners('end');
         socket.removeAllListeners('error');
         socket.removeAllListeners('connect');
+        if (raw !== socket) {
+          // Under TLS the connection's own listeners belong to this attempt; the pool watches the TLS socket.
+          raw.removeAllListeners('connect');
+          raw.removeAllListeners('error');
+          raw.on('error', () => undefined);
+        }
         pool.put(peer.name, socket, requests, since);
-      } else if (!upgraded) socket.destroy();
+      } else if (!upgraded) {
+        socket.destroy();
+        raw.destroy();
+      }
       resolve(cached !== null && o.kind === 'failed' && !headSent ? { ...o, cached: true } : o);
     };
-    const fail = (status: number, message: string, condition: string): void => {
+    const fail = (status: number, message: string, condition: string, level?: LogLevel): void => {
       if (headSent) {
         // The client already has the head: nginx can only cut its connection short.
-        sink.log('error', `${message} while reading upstream, upstream: "${scheme}://${peer.name}${uriForLog(r)}"`);
+        sink.log('error', `${message} while reading upstream`);
         sink.terminate();
         finish({ kind: 'done' });
         return;
       }
-      finish({ kind: 'failed', status, message, condition, requestSent });
+      finish({ kind: 'failed', status, message, condition, requestSent, ...(level === undefined ? {} : { level }) });
     };
     const arm = (ms: number, what: () => void): void => {
       if (timer) clearTimeout(timer);
       timer = setTimeout(what, ms);
     };
-    arm(conf.connectTimeout, () => fail(504, 'upstream timed out (110: Connection timed out) while connecting to upstream', 'timeout'));
-    socket.setNoDelay(true);
-    socket.on('error', (e: NodeJS.ErrnoException) => {
-
+    // proxy_connect_timeout covers the TLS handshake too (ngx_http_upstream_ssl_init_connection).
+    arm(conf.connectTimeout, () =>
+      fail(504, `upstream timed out (110: Connection timed out) while ${handshaking ? 'SSL handshaking' : 'connecting'} to upstream`, 'timeout'),
+    );
+    raw.setNoDelay(true);
+    const onError = (e: NodeJS.ErrnoException): void => {
+      if (handshaking) {
+        fail(502, `SSL_do_handshake() failed ${errnoText(e)} while SSL handshaking to upstream`, 'error');
+        return;
+      }
+      if (t.connectTime < 0 && peer.unix) {
+        // ngx_event_connect_peer: a unix socket fails at connect() itself, named, at crit unless
+        // the listener refused or was full.
+        const level: LogLevel = e.code === 'ECONNREFUSED' || e.code === 'EAGAIN' || e.code === 'ECONNRESET' ? 'error' : 'crit';
+        fail(502, `connect() to ${peer.name} failed ${errnoText(e)} while connecting to upstream`, 'error', level);
+        return;
+      }
       const where = t.connectTime < 0 ? 'connect() failed' : 'recv() failed';
       const phase = t.connectTime < 0 ? 'while connecting to upstream' : 'while reading response header from upstream';
       fail(502, `${where} ${errnoText(e)} ${phase}`, 'error');
-    });
+    };
+    raw.on('error', onError);
     const armHeaderTimeout = (): void =>
       arm(conf.readTimeout, () => fail(504, 'upstream timed out (110: Connection timed out) while reading response header from upstream', 'timeout'));
     const send = (): void => {
@@ -399,9 +508,35 @@ function exchange(
         },
       });
     };
+    // https: ngx_http_upstream_ssl_init_connection, then the request once the handshake (and the
+    // certificate checks of proxy_ssl_verify) passed; a failure tries the next peer.
+    const secure = (): void => {
+      handshaking = true;
+      const name = sslName(r, conf.ssl, via.sslHost);
+      const ready = sslContextReady(conf.ssl);
+      if (ready !== null) {
+        // nginx reads these files at start-up and refuses to start without them.
+        sink.log('emerg', ready);
+        finish({ kind: 'finalized', status: 500 });
+        return;
+      }
+      startTls(raw, { conf: conf.ssl, peer, name, reuse: conf.ssl.sessionReuse }, (res) => {
+        if (settled) return;
+        handshaking = false;
+        if (!res.ok) {
+          fail(502, `${res.message} while SSL handshaking to upstream`, 'error', res.level);
+          return;
+        }
+        socket = res.socket;
+        socket.on('error', onError);
+        readResponse();
+        send();
+      });
+    };
     // A cached connection is already connected (pc->cached): the request goes at once.
     if (cached !== null) setImmediate(send);
-    else socket.on('connect', send);
+    else if (via.target.https) raw.on('connect', secure);
+    else raw.on('connect', send);
     const parser = new UpstreamResponseParser(conf.bufferSize);
     let bodyWriter: ((chunk: Buffer) => void) | null = null;
     let bodyEnd: (() => void) | null = null;
@@ -458,7 +593,8 @@ function exchange(
         const out = headerFilter(r);
         if (out) sink.write(out);
         r.keepalive = false;
-        const where = `, upstream: "${scheme}://${peer.name}${uriForLog(r)}"`;
+        // The error log's context names the upstream (ProxyRequestState.logUpstream).
+        const where = '';
         const timeouts = { read: conf.readTimeout, send: conf.sendTimeout, clientSend: r.conf.core.sendTimeout };
         processUpgraded(sink, socket, rest, timeouts, where, (how) => {
           t.responseTime = Date.now() - t.start;
@@ -522,7 +658,7 @@ function exchange(
       };
       bodyEnd = (): void => {
         if (decoder !== null || remaining > 0) {
-          sink.log('error', `upstream prematurely closed connection while reading upstream, upstream: "${scheme}://${peer.name}${uriForLog(r)}"`);
+          sink.log('error', 'upstream prematurely closed connection while reading upstream');
           sink.terminate();
           finish({ kind: 'done' });
           return;
@@ -536,38 +672,42 @@ function exchange(
       arm(conf.readTimeout, () => fail(504, 'upstream timed out (110: Connection timed out) while reading upstream', 'timeout'));
       if (rest.length) bodyWriter(rest);
     };
-    socket.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      if (bodyWriter !== null) {
-        arm(conf.readTimeout, () => fail(504, 'upstream timed out (110: Connection timed out) while reading upstream', 'timeout'));
-        bodyWriter(chunk);
-        return;
-      }
-      const res = parser.feed(chunk);
-      if (res.kind === 'again') return;
-      if (res.kind === 'error') {
-        fail(502, `${res.message} while reading response header from upstream`, 'invalid_header');
-        return;
-      }
-      onHead(res.head, res.rest);
-    });
-    socket.on('end', () => {
-      if (settled) return;
-      if (bodyEnd !== null) {
-        bodyEnd();
-        return;
-      }
-      const res = parser.end();
-      if (res.kind === 'head') {
+    // The response is read from the socket requests go through (over TLS once the handshake is done).
+    const readResponse = (): void => {
+      socket.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        if (bodyWriter !== null) {
+          arm(conf.readTimeout, () => fail(504, 'upstream timed out (110: Connection timed out) while reading upstream', 'timeout'));
+          bodyWriter(chunk);
+          return;
+        }
+        const res = parser.feed(chunk);
+        if (res.kind === 'again') return;
+        if (res.kind === 'error') {
+          fail(502, `${res.message} while reading response header from upstream`, 'invalid_header');
+          return;
+        }
         onHead(res.head, res.rest);
-        if (!settled && bodyEnd !== null) (bodyEnd as () => void)();
-        return;
-      }
-      // "upstream prematurely closed connection" is NGX_HTTP_UPSTREAM_FT_ERROR; a head too big or
-      // invalid is NGX_HTTP_UPSTREAM_FT_INVALID_HEADER.
-      const premature = res.kind === 'error' && res.message === 'upstream prematurely closed connection';
-      fail(502, `${res.kind === 'error' ? res.message : 'upstream prematurely closed connection'} while reading response header from upstream`, premature ? 'error' : 'invalid_header');
-    });
+      });
+      socket.on('end', () => {
+        if (settled) return;
+        if (bodyEnd !== null) {
+          bodyEnd();
+          return;
+        }
+        const res = parser.end();
+        if (res.kind === 'head') {
+          onHead(res.head, res.rest);
+          if (!settled && bodyEnd !== null) (bodyEnd as () => void)();
+          return;
+        }
+        // "upstream prematurely closed connection" is NGX_HTTP_UPSTREAM_FT_ERROR; a head too big or
+        // invalid is NGX_HTTP_UPSTREAM_FT_INVALID_HEADER.
+        const premature = res.kind === 'error' && res.message === 'upstream prematurely closed connection';
+        fail(502, `${res.kind === 'error' ? res.message : 'upstream prematurely closed connection'} while reading response header from upstream`, premature ? 'error' : 'invalid_header');
+      });
+    };
+    if (!via.target.https || cached !== null) readResponse();
   });
 }
 

@@ -11,6 +11,11 @@ import type { HttpRequest } from '../http/request.js';
 export interface ProxyRequestState {
   hostHeader: string;
   port: string;
+  /**
+   * r->uri_changes when the proxy module's context was made: internal redirects and named
+   * locations clear r->ctx, so $proxy_host and $proxy_port are not found after one.
+   */
+  readonly generation: number;
   /** The upstream request's method (proxy_method); HEAD means no response body is read. */
   method: string;
   /** -1 when the body goes chunked. */
@@ -18,14 +23,26 @@ export interface ProxyRequestState {
   chunked: boolean;
   /** The client's body as read, kept for a proxy_pass after an internal redirect. */
   requestBody: Buffer | null;
-  /** One entry per upstream tried (`$upstream_addr` lists them with ", "). */
+  /**
+   * r->upstream_states: one entry per upstream tried, kept across internal redirects, where each
+   * further proxy_pass adds an empty entry first (`$upstream_addr` lists them with ", ", and " : "
+   * between the upstreams of successive redirects).
+   */
   readonly tries: UpstreamTry[];
+  /** The URI the upstream request carries (u->uri), for error log lines. */
+  uri: string;
+  /**
+   * `upstream: "…"` of error log lines (ngx_http_log_error_handler): scheme, peer and u->uri once a
+   * peer is chosen, null before.
+   */
+  logUpstream: string | null;
   /** The headers of the response being passed on. */
   responseHeaders: readonly [string, string][];
 }
 
 export interface UpstreamTry {
-  addr: string;
+  /** The peer's name; null in the empty entry a later proxy_pass adds after an internal redirect. */
+  addr: string | null;
   status: string;
   connectTime: number;
   headerTime: number;
@@ -37,17 +54,29 @@ function secs(ms: number): string {
   return ms < 0 ? '-' : (ms / 1000).toFixed(3);
 }
 
+// ngx_http_upstream_addr_variable and its siblings: entries joined with ", ", except that an empty
+// entry (the start of a later upstream) puts " : " and is itself skipped — unless it comes first.
 function list(get: (t: UpstreamTry) => string): VariableGetter {
   return (r) => {
-    const p = r.proxy;
-    if (p === null || p.tries.length === 0) return undefined;
-    return p.tries.map(get).join(', ');
+    const states = r.proxy?.tries;
+    if (states === undefined || states.length === 0) return undefined;
+    let out = '';
+    for (let i = 0; ; ) {
+      out += get(states[i]!);
+      if (++i === states.length) break;
+      if (states[i]!.addr !== null) out += ', ';
+      else {
+        out += ' : ';
+        if (++i === states.length) break;
+      }
+    }
+    return out;
   };
 }
 
 const PROXY: Record<string, VariableGetter> = {
-  proxy_host: (r) => r.proxy?.hostHeader,
-  proxy_port: (r) => r.proxy?.port,
+  proxy_host: (r) => (r.proxy?.generation === r.uriChanges ? r.proxy.hostHeader : undefined),
+  proxy_port: (r) => (r.proxy?.generation === r.uriChanges ? r.proxy.port : undefined),
   proxy_internal_body_length: (r) => (r.proxy === null || r.proxy.bodyLength < 0 ? undefined : String(r.proxy.bodyLength)),
   proxy_internal_chunked: (r) => (r.proxy?.chunked ? 'chunked' : undefined),
   // ngx_http_proxy_add_x_forwarded_for_variable: the client's X-Forwarded-For headers, then its address.
@@ -55,8 +84,8 @@ const PROXY: Record<string, VariableGetter> = {
     const xff = r.head.headers.filter((h) => h.name.toLowerCase() === 'x-forwarded-for').map((h) => h.value);
     return xff.length ? `${xff.join(', ')}, ${r.remoteAddress}` : r.remoteAddress;
   },
-  upstream_addr: list((t) => t.addr),
-  upstream_status: list((t) => t.status),
+  upstream_addr: list((t) => t.addr ?? ''),
+  upstream_status: list((t) => (t.status === '' ? '-' : t.status)),
   upstream_connect_time: list((t) => secs(t.connectTime)),
   upstream_header_time: list((t) => secs(t.headerTime)),
   upstream_response_time: list((t) => secs(t.responseTime)),

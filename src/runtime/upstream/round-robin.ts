@@ -96,6 +96,18 @@ export async function createPeers(conf: UpstreamConf): Promise<PeerList> {
   return { peers: primary, totalWeight: weight(primary), single: primary.length === 1 && backupList === null, tries: live(primary), backup: backupList, name: conf.name };
 }
 
+/**
+ * ngx_http_upstream_create_round_robin_peer: the peers of one request whose proxy_pass URL (with
+ * variables) named no upstream: each address with weight 1, max_fails 1, fail_timeout 10s; `single`
+ * when there is one. `host` is the list's name (`no live upstreams`); `unix` takes a socket path.
+ */
+export function createResolvedPeers(host: string, addresses: readonly string[], port: number, unix = false): PeerList {
+  const peers = addresses.map((a) =>
+    makePeer({ text: host, host: a, port, unix, weight: 1, maxFails: 1, failTimeout: 10_000, backup: false, down: false, file: '', line: 0 }, a),
+  );
+  return { peers, totalWeight: peers.length, single: peers.length === 1, tries: peers.length, backup: null, name: host };
+}
+
 /** The balancer state of one request (ngx_http_upstream_rr_peer_data_t). */
 export class RoundRobinPeerData {
   protected list: PeerList;
