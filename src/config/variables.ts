@@ -128,6 +128,8 @@ export interface VariableRef {
   readonly name: string;
   /** Offset of the `$` in the argument value. */
   readonly offset: number;
+  /** Offset just after the reference (after the `}` of `${name}`). */
+  readonly end: number;
   /** `$1`..`$9`: a regex capture, not a variable (`${1}` is a variable named "1" to nginx). */
   readonly capture: boolean;
 }
@@ -161,8 +163,8 @@ export function scanVariables(value: string): ScriptScan {
     if (++i === value.length) return { refs, error: 'invalid variable name' };
     const first = value[i] as string;
     if (first >= '1' && first <= '9') {
-      refs.push({ name: first, offset, capture: true });
       i++;
+      refs.push({ name: first, offset, end: i, capture: true });
       continue;
     }
     let bracket = false;
@@ -189,7 +191,7 @@ export function scanVariables(value: string): ScriptScan {
       return { refs, error: `the closing bracket in "${value.slice(start, end)}" variable is missing` };
     }
     if (end === start) return { refs, error: 'invalid variable name' };
-    refs.push({ name: value.slice(start, end), offset, capture: false });
+    refs.push({ name: value.slice(start, end), offset, end: i, capture: false });
   }
   return { refs, error: null };
 }

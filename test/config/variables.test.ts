@@ -59,22 +59,22 @@ describe('isBuiltinVariable', () => {
 describe('findVariables / scanVariables', () => {
   it('finds $name, ${name} and $1 as ngx_http_script_compile does', () => {
     expect(findVariables('a$uri/${host}x$1$2b')).toEqual([
-      { name: 'uri', offset: 1, capture: false },
-      { name: 'host', offset: 6, capture: false },
-      { name: '1', offset: 14, capture: true },
-      { name: '2', offset: 16, capture: true },
+      { name: 'uri', offset: 1, end: 5, capture: false },
+      { name: 'host', offset: 6, end: 13, capture: false },
+      { name: '1', offset: 14, end: 16, capture: true },
+      { name: '2', offset: 16, end: 18, capture: true },
     ]);
   });
 
   it('ends a name at the first character that is not [A-Za-z0-9_]', () => {
-    expect(findVariables('$uri.html')).toEqual([{ name: 'uri', offset: 0, capture: false }]);
-    expect(findVariables('$arg_a-b')).toEqual([{ name: 'arg_a', offset: 0, capture: false }]);
+    expect(findVariables('$uri.html')).toEqual([{ name: 'uri', offset: 0, end: 4, capture: false }]);
+    expect(findVariables('$arg_a-b')).toEqual([{ name: 'arg_a', offset: 0, end: 6, capture: false }]);
   });
 
   it('reads ${1} and $0 as variables named "1" and "0" (nginx: unknown variable)', () => {
     expect(findVariables('${1}$0')).toEqual([
-      { name: '1', offset: 0, capture: false },
-      { name: '0', offset: 4, capture: false },
+      { name: '1', offset: 0, end: 4, capture: false },
+      { name: '0', offset: 4, end: 6, capture: false },
     ]);
   });
 
@@ -91,7 +91,7 @@ describe('findVariables / scanVariables', () => {
 
   it('keeps the references found before an error', () => {
     const r = scanVariables('$uri$');
-    expect(r.refs).toEqual([{ name: 'uri', offset: 0, capture: false }]);
+    expect(r.refs).toEqual([{ name: 'uri', offset: 0, end: 4, capture: false }]);
     expect(r.error).toBe('invalid variable name');
   });
 });

@@ -261,7 +261,7 @@ export function stringValues(model: LintModel, text: string, server: LintServer 
   let pos = 0;
   for (const ref of refs) {
     const lit = text.slice(pos, ref.offset);
-    pos = refEnd(text, ref.offset);
+    pos = ref.end;
     out = out.map((s) => s + lit);
     if (ref.capture) {
       opaque = true;
@@ -278,18 +278,6 @@ export function stringValues(model: LintModel, text: string, server: LintServer 
   }
   const tail = text.slice(pos);
   return { values: new Set(out.map((s) => s + tail)), client, opaque };
-}
-
-/** The offset just after the `$name` / `${name}` / `$1` at `offset`. */
-function refEnd(text: string, offset: number): number {
-  let i = offset + 1;
-  if (text[i] === '{') {
-    const close = text.indexOf('}', i);
-    return close < 0 ? text.length : close + 1;
-  }
-  if (text[i] !== undefined && text[i]! >= '1' && text[i]! <= '9') return i + 1;
-  while (i < text.length && /[A-Za-z0-9_]/.test(text[i]!)) i++;
-  return i;
 }
 
 /**
@@ -366,19 +354,19 @@ export function passHostValues(model: LintModel, target: PassTarget): HostValues
 }
 
 /** Index of `needle` in the literal (non-variable) text of `raw` from `from`, or -1. */
-function literalIndexOf(raw: string, refs: readonly { offset: number }[], needle: string, from: number): number {
+function literalIndexOf(raw: string, refs: readonly { offset: number; end: number }[], needle: string, from: number): number {
   let at = raw.indexOf(needle, from);
-  while (at >= 0 && insideRef(raw, refs, at)) at = raw.indexOf(needle, at + 1);
+  while (at >= 0 && insideRef(refs, at)) at = raw.indexOf(needle, at + 1);
   return at;
 }
 
-function literalSearch(raw: string, refs: readonly { offset: number }[], re: RegExp, from: number): number {
-  for (let i = from; i < raw.length; i++) if (re.test(raw[i]!) && !insideRef(raw, refs, i)) return i;
+function literalSearch(raw: string, refs: readonly { offset: number; end: number }[], re: RegExp, from: number): number {
+  for (let i = from; i < raw.length; i++) if (re.test(raw[i]!) && !insideRef(refs, i)) return i;
   return -1;
 }
 
-function insideRef(raw: string, refs: readonly { offset: number }[], i: number): boolean {
-  return refs.some((r) => i >= r.offset && i < refEnd(raw, r.offset));
+function insideRef(refs: readonly { offset: number; end: number }[], i: number): boolean {
+  return refs.some((r) => i >= r.offset && i < r.end);
 }
 
 /** How nginx finds the peer for one evaluated host: an upstream, an address, or a name to resolve. */

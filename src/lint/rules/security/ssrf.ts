@@ -15,7 +15,7 @@ import { scanVariables } from '../../../config/variables.js';
  */
 export function hostPart(value: string): { readonly start: number; readonly end: number } {
   const refs = scanVariables(value).refs;
-  const inRef = (i: number): boolean => refs.some((r) => i >= r.offset && i < refEnd(value, r.offset));
+  const inRef = (i: number): boolean => refs.some((r) => i >= r.offset && i < r.end);
   let start = 0;
   const scheme = value.indexOf('://');
   if (scheme >= 0 && !inRef(scheme)) start = scheme + 3;
@@ -34,17 +34,6 @@ export function hostPart(value: string): { readonly start: number; readonly end:
 }
 
 const PATH_VARIABLES = new Set(['request_uri', 'uri', 'document_uri', 'fastcgi_script_name', 'request_filename']);
-
-function refEnd(text: string, offset: number): number {
-  let i = offset + 1;
-  if (text[i] === '{') {
-    const close = text.indexOf('}', i);
-    return close < 0 ? text.length : close + 1;
-  }
-  if (text[i] !== undefined && text[i]! >= '1' && text[i]! <= '9') return i + 1;
-  while (i < text.length && /[A-Za-z0-9_]/.test(text[i]!)) i++;
-  return i;
-}
 
 export const ssrf: Rule = {
   id: 'ssrf',
