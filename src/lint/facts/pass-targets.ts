@@ -15,6 +15,7 @@ import { checkMapBody } from '../../config/blocks/map.js';
 import { hasVariables, isBuiltinVariable, scanVariables } from '../../config/variables.js';
 import { parseInetAddr } from '../../config/values.js';
 import type { LintLevel, LintModel, LintServer } from '../model.js';
+import { CLIENT_BUILTINS } from './variables.js';
 
 export const PASS_DIRECTIVES = ['proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'scgi_pass', 'grpc_pass', 'memcached_pass'] as const;
 
@@ -119,11 +120,11 @@ export function isKnown(value: string): boolean {
   return !value.includes(CLIENT_MARK) && !value.includes(OPAQUE_MARK);
 }
 
-/** Variables whose value is whatever the client sends. */
-const CLIENT_VARIABLES = new Set([
-  'host', 'args', 'query_string', 'request_uri', 'uri', 'document_uri', 'request', 'request_body',
-  'remote_user', 'ssl_server_name', 'content_type', 'content_length', 'request_method',
-]);
+/**
+ * Variables whose value is whatever the client sends: ssrf's list, plus what a client can still
+ * pick for a host name here ($host, which ssrf judges per server, and the SNI name, length, method).
+ */
+const CLIENT_VARIABLES = new Set([...Object.keys(CLIENT_BUILTINS), 'host', 'ssl_server_name', 'content_length', 'request_method']);
 const CLIENT_PREFIXES = ['http_', 'cookie_', 'arg_'];
 
 /** Variables that always hold an IP address. */

@@ -48,7 +48,7 @@ interface RegexSource {
 }
 
 /** Builtins whose whole value the client chooses, with how to say so. */
-const CLIENT_BUILTINS: Readonly<Record<string, string>> = {
+export const CLIENT_BUILTINS: Readonly<Record<string, string>> = {
   args: 'the query string',
   query_string: 'the query string',
   request_uri: 'the request URI',
