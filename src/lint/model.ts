@@ -4,7 +4,8 @@
  * location tree so that a rule can ask where nginx would really send a URI, the upstream blocks,
  * and every variable reference. Built once per `ngts check`, from a configuration without errors.
  */
-import type { Directive } from '../config/ast.js';
+import type { Directive, Statement } from '../config/ast.js';
+import { directivesOf } from '../config/checks/expanded.js';
 import type { IncludeStep } from '../config/diagnostics.js';
 import { COMMAND_LINE, locationModifier, type CheckedConfig } from '../config/validate.js';
 import { scanVariables } from '../config/variables.js';
@@ -173,38 +174,28 @@ export class LintModel {
       if (!list) uses.set(key, (list = []));
       list.push(use);
     };
-    const visit = (d: Directive, level: LintLevel, inMap: boolean): void => {
-      const defines = inMap ? -1 : (DEFINES[d.name] ?? -1);
+    const visit = (d: Directive, level: LintLevel): void => {
+      const defines = DEFINES[d.name] ?? -1;
       d.args.forEach((a, i) => {
         if (i === defines || !a.value.includes('$')) return;
         for (const ref of scanVariables(a.value).refs) if (!ref.capture) add(ref.name, { directive: d, level, arg: i });
       });
       // The lines of map, geo and split_clients blocks are values (and map keys may name captures).
       if (d.block !== null && (d.name === 'map' || d.name === 'geo' || d.name === 'split_clients')) {
-        for (const line of this.checkedDirectives(d.block)) {
+        for (const line of directivesOf(d.block, this.checked.includes)) {
           for (const ref of scanVariables(line.args.map((a) => a.value).join(' ')).refs) {
             if (!ref.capture) add(ref.name, { directive: line, level, arg: 0 });
           }
         }
       }
     };
-    for (const level of this.levels) for (const d of level.conf.directives) visit(d, level, false);
+    for (const level of this.levels) for (const d of level.conf.directives) visit(d, level);
     return uses;
-  }
-
-  private checkedDirectives(statements: readonly import('../config/ast.js').Statement[]): Directive[] {
-    const out: Directive[] = [];
-    for (const s of statements) {
-      if (s.kind !== 'directive') continue;
-      if (s.name === 'include') for (const f of this.checked.includes.get(s) ?? []) out.push(...this.checkedDirectives(f.statements));
-      else out.push(s);
-    }
-    return out;
   }
 
   /** Records the include chain of every directive read from an included file. */
   private collectChains(): void {
-    const walk = (statements: readonly import('../config/ast.js').Statement[], chain: readonly IncludeStep[]): void => {
+    const walk = (statements: readonly Statement[], chain: readonly IncludeStep[]): void => {
       for (const s of statements) {
         if (s.kind !== 'directive') continue;
         if (chain.length > 0) this.chains.set(s, chain);
