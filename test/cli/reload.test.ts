@@ -14,6 +14,7 @@ import autocannon from 'autocannon';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEchoBackend, type EchoBackend } from '../harness/echo-backend.js';
 import { accepts, freePort, waitForPort } from '../harness/ports.js';
+import { httpGet as get } from '../harness/http-get.js';
 import { REPO } from '../harness/server.js';
 
 const NGTS = join(REPO, 'bin/ngts.js');
@@ -43,19 +44,6 @@ async function start(dir: string, port: number): Promise<ChildProcess> {
   await waitForPort(port);
   for (let i = 0; i < 100 && !existsSync(join(dir, 'run.pid')); i++) await new Promise((r) => setTimeout(r, 20));
   return child;
-}
-
-function get(port: number, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-        let body = '';
-        res.setEncoding('latin1');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      })
-      .on('error', reject);
-  });
 }
 
 function signal(dir: string, name: string): { status: number | null; stderr: string } {

@@ -6,12 +6,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEchoBackend, type EchoBackend } from '../harness/echo-backend.js';
-import { freePort, waitForPort } from '../harness/ports.js';
+import { accepts, freePort, waitForPort } from '../harness/ports.js';
+import { httpGet as get } from '../harness/http-get.js';
 import { REPO } from '../harness/server.js';
 
 const dirs: string[] = [];
@@ -35,29 +35,6 @@ function start(dir: string): { child: ChildProcess; exited: Promise<number | nul
   child.stderr!.on('data', (d: Buffer) => (err += d.toString('latin1')));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, exited, stderr: () => err };
-}
-
-function get(port: number, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-        let body = '';
-        res.setEncoding('latin1');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      })
-      .on('error', reject);
-  });
-}
-
-function connects(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
 }
 
 describe('ngts run', () => {
@@ -118,7 +95,7 @@ describe('ngts run', () => {
     await new Promise((r) => setTimeout(r, 200));
     child.kill('SIGQUIT');
     await new Promise((r) => setTimeout(r, 100));
-    expect(await connects(port)).toBe(false);
+    expect(await accepts(port)).toBe(false);
     const answer = await inFlight;
     expect(answer.status).toBe(200);
     expect(await exited).toBe(0);
