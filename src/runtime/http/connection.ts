@@ -112,6 +112,8 @@ export class HttpConnection {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.clearTimer();
+    // What was written in this tick goes out first, as it would have without the cork.
+    this.uncork();
     this.socket.destroy();
     if (this.sink) this.sink.aborted = true;
     const tunnel = this.tunnel;
@@ -526,11 +528,27 @@ export class HttpConnection {
     r.release();
   }
 
-  /** Writes to the socket; false when its buffer is full. */
+  /**
+   * Writes to the socket; false when its buffer is full. Writes of one tick (a response head and
+   * the first part of its body) leave in one writev, as nginx's output chain does: the socket is
+   * corked at the first and uncorked once the tick's work is done.
+   */
   write(chunk: string | Buffer): boolean {
     if (this.state === 'closed') return false;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
     return typeof chunk === 'string' ? this.socket.write(chunk, 'latin1') : this.socket.write(chunk);
   }
+
+  private corked = false;
+  private readonly uncork = (): void => {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   /** Calls `cb` once the socket drains, or at once if it closes meanwhile (writers then stop). */
   onDrain(cb: () => void): void {

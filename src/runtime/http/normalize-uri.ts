@@ -1,6 +1,8 @@
 // URI normalisation and escaping as nginx 1.22.1 does it (src/http/ngx_http_parse.c,
 // src/core/ngx_string.c). Strings are latin1-decoded bytes: one char per byte.
 
+import { asciiLower } from './ascii.js';
+
 /** The outcome of normalising a request URI: `ok: false` is nginx's 400 "client sent invalid request". */
 export type ComplexUriResult =
   | { ok: true; uri: string; args: string; exten: string }
@@ -322,10 +324,6 @@ export function normalizeUri(raw: string, options: { mergeSlashes: boolean }): C
 export function splitArgs(uri: string): { uri: string; args: string } {
   const q = uri.indexOf('?');
   return q < 0 ? { uri, args: '' } : { uri: uri.slice(0, q), args: uri.slice(q + 1) };
-}
-
-function asciiLower(s: string): string {
-  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
 // ngx_http_arg

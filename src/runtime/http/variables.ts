@@ -14,6 +14,7 @@ import { escapeUri, httpArg } from './normalize-uri.js';
 import type { HttpRequest } from './request.js';
 import { documentRoot, mapUriToPath } from './document-root.js';
 import { connectionsVariable } from './connection-stats.js';
+import { asciiLower } from './ascii.js';
 
 const HOSTNAME = hostname();
 
@@ -74,10 +75,6 @@ function cookieVar(name: string): VariableGetter {
     }
     return undefined;
   };
-}
-
-function asciiLower(s: string): string {
-  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
 /**
