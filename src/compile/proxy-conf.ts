@@ -106,6 +106,8 @@ export interface ProxyLocConf {
   readonly buffering: boolean;
   readonly requestBuffering: boolean;
   readonly interceptErrors: boolean;
+  /** proxy_ignore_client_abort: off closes the upstream connection when the client goes away. */
+  readonly ignoreClientAbort: boolean;
   /** proxy_next_upstream conditions (error, timeout, invalid_header, http_502, …, off). */
   readonly nextUpstream: ReadonlySet<string>;
   readonly nextUpstreamTries: number;
@@ -176,6 +178,7 @@ export function compileProxyLocConf(level: ConfLevel, cx: ProxyContext): ProxyLo
     buffering: level.flag('proxy_buffering', true),
     requestBuffering: level.flag('proxy_request_buffering', true),
     interceptErrors: level.flag('proxy_intercept_errors', false),
+    ignoreClientAbort: level.flag('proxy_ignore_client_abort', false),
     nextUpstream: new Set(next ? next.args.map((a) => a.value) : ['error', 'timeout']),
     nextUpstreamTries: Number(level.value('proxy_next_upstream_tries') ?? 0) || 0,
     bufferSize: parseSize(level.value('proxy_buffer_size') ?? '') ?? 4096,

@@ -23,7 +23,7 @@ export const EXECUTED_DIRECTIVES: ReadonlySet<string> = new Set([
   'proxy_pass_request_body', 'proxy_set_body', 'proxy_method', 'proxy_hide_header',
   'proxy_pass_header', 'proxy_connect_timeout', 'proxy_read_timeout', 'proxy_send_timeout',
   'proxy_request_buffering', 'proxy_next_upstream',
-  'proxy_next_upstream_tries', 'proxy_intercept_errors', 'proxy_buffer_size', 'upstream', 'server',
+  'proxy_next_upstream_tries', 'proxy_intercept_errors', 'proxy_ignore_client_abort', 'proxy_buffer_size', 'upstream', 'server',
   'ip_hash', 'hash', 'least_conn', 'random', 'keepalive', 'keepalive_requests', 'keepalive_time',
   'chunked_transfer_encoding',
   // proxy_pass with variables, https upstreams

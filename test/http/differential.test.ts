@@ -26,9 +26,6 @@ const NOT_BUILT: Readonly<Record<string, string>> = {
   // nginx hands unknown htpasswd schemes to libc crypt(); ngts computes libxcrypt's MD5, SHA and
   // DES families (libc-crypt.ts) but not bcrypt (`htpasswd -B`), yescrypt, scrypt and the rarer ones.
   'libc-bcrypt': 'bcrypt ($2y$) and the other libc crypt() schemes ngts does not compute, in htpasswd files',
-  // ngx_http_upstream_check_broken_connection: nginx finalizes a proxied request whose client went
-  // away (499) and closes the upstream connection; ngts frees the request but waits for the upstream.
-  'proxy-client-abort': 'closing the upstream connection when the client goes away (proxy_ignore_client_abort off)',
 };
 
 let agreed = 0;

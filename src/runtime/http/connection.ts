@@ -67,6 +67,19 @@ export class HttpConnection {
   private tunnel: ClientTunnel | null = null;
   /** An unbuffered body's reader asked to stop reading the client. */
   private bodyPaused = false;
+  /** True from a request's head until the event loop polls again (see onEnd). */
+  private headTurn = false;
+  private readonly endHeadTurn = (): void => {
+    this.headTurn = false;
+  };
+  /** The request in flight watches for the client going away (ResponseSink.watchClientAbort). */
+  private abortWatcher: ((err: NodeJS.ErrnoException | null) => void) | null = null;
+
+  watchClientAbort(r: HttpRequest, cb: ((err: NodeJS.ErrnoException | null) => void) | null): void {
+    if (r === this.request && this.state === 'request') this.abortWatcher = cb;
+    else if (cb === null && r === this.request) this.abortWatcher = null;
+  }
+
   /** Where the connection counts for stub_status (connection-stats.ts); 'none' once released. */
   private stat: ConnectionStat = 'none';
   private released = false;
@@ -96,7 +109,7 @@ export class HttpConnection {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onEnd());
-    socket.on('error', () => this.destroy());
+    socket.on('error', (e: NodeJS.ErrnoException) => this.destroy(e));
     socket.on('close', () => this.destroy());
     // ngx_http_init_connection: client_header_timeout runs from the accept.
     this.setTimer(this.addr.defaultServer.coreSrv.clientHeaderTimeout, () => this.destroy());
@@ -108,8 +121,13 @@ export class HttpConnection {
   }
 
   /** Closes the connection now (fast stop, or an idle keep-alive one during graceful stop). */
-  destroy(): void {
+  destroy(err: NodeJS.ErrnoException | null = null): void {
     if (this.state === 'closed') return;
+    const watcher = this.abortWatcher;
+    this.abortWatcher = null;
+    // A reset reaches the request in flight first, so that it is logged as nginx logs it (499).
+    if (watcher !== null && err !== null && this.state === 'request') watcher(err);
+    if ((this.state as State) === 'closed') return;
     this.state = 'closed';
     this.clearTimer();
     // What was written in this tick goes out first, as it would have without the cork.
@@ -191,6 +209,15 @@ export class HttpConnection {
       else this.onHeadResult(res);
       return;
     }
+    if (this.state === 'request' && this.abortWatcher !== null && (this.body === null || this.body.done) && !this.headTurn) {
+      // EPOLLRDHUP while an upstream answers: nginx finalizes the request (499) and closes. A FIN
+      // that came with the request's own bytes raises no new (edge-triggered) event: unnoticed.
+      const watcher = this.abortWatcher;
+      this.abortWatcher = null;
+      watcher(null);
+      this.destroy();
+      return;
+    }
     if (this.state === 'request' && this.body) {
       // The client closed mid-body: nothing more can come, the connection cannot be reused.
       this.body.clientClosed = true;
@@ -252,6 +279,9 @@ export class HttpConnection {
 
   private startRequest(head: RequestHead): void {
     this.state = 'request';
+    // Until the event loop polls again, whatever the client sent came with this head.
+    this.headTurn = true;
+    setImmediate(this.endHeadTurn);
     this.info.requests++;
     // ngx_http_process_request: from reading to writing.
     this.stat = moveStat(this.stat, 'writing');
@@ -413,6 +443,7 @@ export class HttpConnection {
   upgrade(r: HttpRequest, tunnel: ClientTunnel): UpgradedConnection | null {
     if (r !== this.request || this.state !== 'request') return null;
     this.state = 'upgraded';
+    this.abortWatcher = null;
     this.tunnel = tunnel;
     this.clearTimer();
     const early = this.pending;
@@ -436,6 +467,7 @@ export class HttpConnection {
       this.state = 'closed';
       this.finishRequest(r);
       this.request = null;
+      this.abortWatcher = null;
       this.sink = null;
       this.socket.end(() => this.socket.destroy());
       this.release();
@@ -466,6 +498,7 @@ export class HttpConnection {
     const bodyUnread = (r.head.contentLength > 0 || r.head.chunked) && !(this.body?.done ?? false);
     this.finishRequest(r);
     this.request = null;
+    this.abortWatcher = null;
     this.sink = null;
     const keep = r.keepalive && !this.host.exiting && !(this.body?.failed ?? false) && !(bodyUnread && !this.body);
     this.body = null;
@@ -619,6 +652,10 @@ class RequestSink implements ResponseSink {
   terminate(): void {
     this.aborted = true;
     this.conn.destroy();
+  }
+
+  watchClientAbort(cb: ((err: NodeJS.ErrnoException | null) => void) | null): void {
+    this.conn.watchClientAbort(this.r, cb);
   }
 
   discardBody(): number {

@@ -80,6 +80,12 @@ export interface ResponseSink {
    * closes the connection (no keep-alive). Null in a subrequest, which cannot be upgraded.
    */
   upgrade(tunnel: ClientTunnel): UpgradedConnection | null;
+  /**
+   * ngx_http_upstream_check_broken_connection: `cb` runs (once) when the client closes or resets
+   * its connection while the request waits for or reads from an upstream; null stops watching.
+   * It gets the socket error, if any. Subrequests do not watch (their main request does).
+   */
+  watchClientAbort(cb: ((err: NodeJS.ErrnoException | null) => void) | null): void;
   /** The connection went away: stop producing the response. */
   readonly aborted: boolean;
   /** Writes to the error log with the request's context. */

@@ -65,6 +65,8 @@ class SubrequestSink implements ResponseSink {
     return null;
   }
 
+  watchClientAbort(): void {}
+
   log(level: LogLevel, message: string): void {
     const upstream = this.request?.proxy?.logUpstream;
     this.parent.log(level, `${message} while sending to client, subrequest${upstream ? `, upstream: "${upstream}"` : ''}`);

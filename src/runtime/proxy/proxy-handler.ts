@@ -165,7 +165,7 @@ export async function proxyHandler(r: HttpRequest, sink: ResponseSink, conf: Pro
   const request = body.length ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1');
 
   // ngx_http_upstream_init_request: a later upstream of the request begins with an empty entry.
-  if (states !== null) state.tries.push({ addr: null, status: '', connectTime: 0, headerTime: 0, responseTime: 0, start: Date.now() });
+  if (states !== null) state.tries.push({ addr: null, status: '', connectTime: 0, headerTime: 0, responseTime: 0, start: Date.now(), bytesReceived: 0, bytesSent: 0, responseLength: 0 });
   // Only a name to resolve waits; a constant URL's upstream is at hand.
   const lookup = upstreamPeers(r, sink, conf, target);
   const found = lookup instanceof Promise ? await lookup : lookup;
@@ -180,12 +180,12 @@ export async function proxyHandler(r: HttpRequest, sink: ResponseSink, conf: Pro
       // NGX_BUSY: ngx_http_upstream_next(NGX_HTTP_UPSTREAM_FT_NOLIVE), which is never retried.
       state.logUpstream = `${target.schema}${peers.name}${state.uri}`;
       sink.log('error', 'no live upstreams while connecting to upstream');
-      state.tries.push({ addr: peers.name, status: '502', connectTime: -1, headerTime: -1, responseTime: 0, start: Date.now() });
+      state.tries.push({ addr: peers.name, status: '502', connectTime: -1, headerTime: -1, responseTime: 0, start: Date.now(), bytesReceived: 0, bytesSent: 0, responseLength: 0 });
       return 502;
     }
     // ngx_http_log_error_handler puts a `:` between a unix socket and the URI.
     state.logUpstream = `${target.schema}${peer.name}${peer.unix ? ':' : ''}${state.uri}`;
-    const t: UpstreamTry = { addr: peer.name, status: '', connectTime: -1, headerTime: -1, responseTime: -1, start: Date.now() };
+    const t: UpstreamTry = { addr: peer.name, status: '', connectTime: -1, headerTime: -1, responseTime: -1, start: Date.now(), bytesReceived: 0, bytesSent: 0, responseLength: 0 };
     state.tries.push(t);
     const outcome = await exchange(r, sink, conf, via, peer, request, stream, t, rr);
     if (outcome.kind === 'done') {
@@ -408,6 +408,7 @@ function exchange(
     const finish = (o: Outcome): void => {
       if (settled) return;
       settled = true;
+      sink.watchClientAbort(null);
       if (timer) clearTimeout(timer);
       if (sendBlocked) clearTimeout(sendBlocked);
       // The client's body may still come: it is read on (and dropped) as the request ends.
@@ -430,6 +431,20 @@ function exchange(
       }
       resolve(cached !== null && o.kind === 'failed' && !headSent ? { ...o, cached: true } : o);
     };
+    // c->log->action of the client connection, for ngx_http_upstream_check_broken_connection.
+    let action = 'connecting to upstream';
+    if (!conf.ignoreClientAbort) {
+      sink.watchClientAbort((err) => {
+        if (settled) return;
+        // ngx_http_upstream_check_broken_connection (epoll): the upstream connection closes and
+        // the request ends with 499 — shown by the log unless a response had begun.
+        sink.log('info', `epoll_wait() reported that client prematurely closed connection, so upstream connection is closed too${err ? ` ${errnoText(err)}` : ''} while ${action}`);
+        if (t.responseTime < 0) t.responseTime = Date.now() - t.start;
+        if (r.headersOut.status === 0 || r.bytesSent === 0) r.headersOut.status = 499;
+        reusable = false;
+        finish({ kind: 'finalized', status: 499 });
+      });
+    }
     const fail = (status: number, message: string, condition: string, level?: LogLevel): void => {
       if (headSent) {
         // The client already has the head: nginx can only cut its connection short.
@@ -471,7 +486,9 @@ function exchange(
     const send = (): void => {
       t.connectTime = Date.now() - t.start;
       requestSent = true;
+      action = 'sending request to upstream';
       socket.write(request);
+      t.bytesSent += request.length;
       if (stream === null) {
         armHeaderTimeout();
         return;
@@ -483,7 +500,9 @@ function exchange(
       stream.attach({
         data: (d) => {
           if (settled) return;
-          if (socket.write(chunkedBody ? chunk(d) : d) || sendBlocked !== null) return;
+          const out = chunkedBody ? chunk(d) : d;
+          t.bytesSent += out.length;
+          if (socket.write(out) || sendBlocked !== null) return;
           stream.pause();
           sendBlocked = setTimeout(() => fail(504, 'upstream timed out (110: Connection timed out) while sending request to upstream', 'timeout'), conf.sendTimeout);
           socket.once('drain', () => {
@@ -495,7 +514,10 @@ function exchange(
         end: (status) => {
           if (settled) return;
           if (status === 0) {
-            if (chunkedBody) socket.write('0\r\n\r\n');
+            if (chunkedBody) {
+              socket.write('0\r\n\r\n');
+              t.bytesSent += 5;
+            }
             bodySent = true;
             if (!headSent) armHeaderTimeout();
             return;
@@ -512,6 +534,7 @@ function exchange(
     // certificate checks of proxy_ssl_verify) passed; a failure tries the next peer.
     const secure = (): void => {
       handshaking = true;
+      action = 'SSL handshaking to upstream';
       const name = sslName(r, conf.ssl, via.sslHost);
       const ready = sslContextReady(conf.ssl);
       if (ready !== null) {
@@ -585,6 +608,7 @@ function exchange(
       // response read until the upstream closes.
       if (h.status === 101 && !http09 && r.header('Upgrade') !== undefined) {
         upgraded = true;
+        sink.watchClientAbort(null);
         if (timer) clearTimeout(timer);
         socket.removeAllListeners('data');
         socket.removeAllListeners('end');
@@ -636,13 +660,18 @@ function exchange(
         }
       };
       bodyWriter = (chunk: Buffer): void => {
+        // u->state->response_length: the body's bytes as read, chunk framing included.
+        t.responseLength += chunk.length;
         if (sink.aborted) {
           finish({ kind: 'done' });
           return;
         }
         if (decoder !== null) {
           const res = decoder.feed(chunk);
-          for (const d of res.data) emit(d);
+          // What one read brought goes out as one chunk, as nginx's chunked filter sends one
+          // output chain ($body_bytes_sent counts the framing).
+          if (res.data.length === 1) emit(res.data[0]!);
+          else if (res.data.length > 1) emit(Buffer.concat(res.data));
           if (res.kind === 'error') fail(502, 'upstream sent invalid chunked response', 'invalid_header');
           else if (res.kind === 'done') complete();
           return;
@@ -670,17 +699,21 @@ function exchange(
         return;
       }
       arm(conf.readTimeout, () => fail(504, 'upstream timed out (110: Connection timed out) while reading upstream', 'timeout'));
+      action = 'reading upstream';
       if (rest.length) bodyWriter(rest);
     };
     // The response is read from the socket requests go through (over TLS once the handshake is done).
     const readResponse = (): void => {
       socket.on('data', (chunk: Buffer) => {
         if (settled) return;
+        // u->state->bytes_received: every byte read from the upstream, head and body.
+        t.bytesReceived += chunk.length;
         if (bodyWriter !== null) {
           arm(conf.readTimeout, () => fail(504, 'upstream timed out (110: Connection timed out) while reading upstream', 'timeout'));
           bodyWriter(chunk);
           return;
         }
+        action = 'reading response header from upstream';
         const res = parser.feed(chunk);
         if (res.kind === 'again') return;
         if (res.kind === 'error') {
