@@ -121,6 +121,8 @@ export type ParseRequestResult =
       line: { uri: string; args: string; exten: string; unparsedUri: string; httpVersion: number; httpProtocol: string } | undefined;
       /** `$request_length` so far: the request line and the header lines accepted before the error. */
       requestLength: number;
+      /** The header lines accepted before the error (r->headers_in so far: logs show them). */
+      headers: RequestHeader[];
     }
   | { kind: 'closed' };
 
@@ -1040,7 +1042,10 @@ export class RequestParser {
         continue;
       }
       if (rc === Rc.InvalidHeader) {
-        return this.fail(400, 'client sent invalid header line');
+        // The line up to the offending byte (r->header_end), then that byte in hex.
+        const h = this.header;
+        const bad = (this.data[h.valueEnd] ?? 0).toString(16).padStart(2, '0');
+        return this.fail(400, `client sent invalid header line: "${latin1(this.data, h.nameStart, h.valueEnd)}\\x${bad}..."`);
       }
       if (rc === Rc.HeaderDone) {
         const err = this.processRequestHeader();
@@ -1305,6 +1310,7 @@ export class RequestParser {
           }
         : undefined,
       requestLength: this.head ? Math.max(0, (this.header.nameStart > this.line.requestStart ? this.header.nameStart : this.pos) - this.line.requestStart) : 0,
+      headers: this.headers,
     };
     this.result = result;
     return result;

@@ -165,7 +165,7 @@ export async function proxyHandler(r: HttpRequest, sink: ResponseSink, conf: Pro
   const request = body.length ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1');
 
   // ngx_http_upstream_init_request: a later upstream of the request begins with an empty entry.
-  if (states !== null) state.tries.push({ addr: null, status: '', connectTime: 0, headerTime: 0, responseTime: 0, start: Date.now() });
+  if (states !== null) state.tries.push({ addr: null, status: '', connectTime: 0, headerTime: 0, responseTime: 0, start: Date.now(), bytesSent: 0, bytesReceived: 0 });
   // Only a name to resolve waits; a constant URL's upstream is at hand.
   const lookup = upstreamPeers(r, sink, conf, target);
   const found = lookup instanceof Promise ? await lookup : lookup;
@@ -180,12 +180,12 @@ export async function proxyHandler(r: HttpRequest, sink: ResponseSink, conf: Pro
       // NGX_BUSY: ngx_http_upstream_next(NGX_HTTP_UPSTREAM_FT_NOLIVE), which is never retried.
       state.logUpstream = `${target.schema}${peers.name}${state.uri}`;
       sink.log('error', 'no live upstreams while connecting to upstream');
-      state.tries.push({ addr: peers.name, status: '502', connectTime: -1, headerTime: -1, responseTime: 0, start: Date.now() });
+      state.tries.push({ addr: peers.name, status: '502', connectTime: -1, headerTime: -1, responseTime: 0, start: Date.now(), bytesSent: 0, bytesReceived: 0 });
       return 502;
     }
     // ngx_http_log_error_handler puts a `:` between a unix socket and the URI.
     state.logUpstream = `${target.schema}${peer.name}${peer.unix ? ':' : ''}${state.uri}`;
-    const t: UpstreamTry = { addr: peer.name, status: '', connectTime: -1, headerTime: -1, responseTime: -1, start: Date.now() };
+    const t: UpstreamTry = { addr: peer.name, status: '', connectTime: -1, headerTime: -1, responseTime: -1, start: Date.now(), bytesSent: 0, bytesReceived: 0 };
     state.tries.push(t);
     const outcome = await exchange(r, sink, conf, via, peer, request, stream, t, rr);
     if (outcome.kind === 'done') {
@@ -206,7 +206,8 @@ export async function proxyHandler(r: HttpRequest, sink: ResponseSink, conf: Pro
     // ngx_http_upstream_next: 403 and 404 do not count against the peer; the rest do.
     const warn = rr.free(outcome.condition !== 'http_403' && outcome.condition !== 'http_404');
     if (outcome.message !== '') sink.log(outcome.level ?? 'error', outcome.message);
-    if (warn) sink.log('warn', warn);
+    // Logged under the same c->log->action as the failure ("while connecting to upstream"…).
+    if (warn) sink.log('warn', warn + (/ while [^,]*$/.exec(outcome.message)?.[0] ?? ''));
     // A cached keep-alive connection that failed does not use up a try (u->peer.tries++).
     if (outcome.cached && outcome.condition === 'error') rr.tries++;
     t.status = String(outcome.status);
@@ -396,6 +397,13 @@ function exchange(
     let handshaking = false;
     const requests = (cached?.requests ?? 0) + 1;
     const since = cached?.since ?? Date.now();
+    // $upstream_bytes_sent/_received count this try's bytes on a connection that may be reused.
+    const written0 = raw.bytesWritten;
+    const read0 = raw.bytesRead;
+    const count = (): void => {
+      t.bytesSent = raw.bytesWritten - written0;
+      t.bytesReceived = raw.bytesRead - read0;
+    };
     /** The response was read whole and the upstream keeps the connection: cache it. */
     let reusable = false;
     /** The connection became a tunnel, which closes the upstream side itself. */
@@ -408,6 +416,7 @@ function exchange(
     const finish = (o: Outcome): void => {
       if (settled) return;
       settled = true;
+      count();
       if (timer) clearTimeout(timer);
       if (sendBlocked) clearTimeout(sendBlocked);
       // The client's body may still come: it is read on (and dropped) as the request ends.
@@ -623,6 +632,8 @@ function exchange(
         t.responseTime = Date.now() - t.start;
         if (chunkedOut) sink.write('0\r\n\r\n');
         r.completed = true;
+        // The log phase runs inside sink.end(): the try's bytes are counted before it.
+        count();
         sink.end();
         finish({ kind: 'done' });
       };

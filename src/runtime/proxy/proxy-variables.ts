@@ -2,7 +2,7 @@
  * The variables of ngx_http_proxy_module and ngx_http_upstream_module: $proxy_host, $proxy_port,
  * $proxy_add_x_forwarded_for, the internal body length and chunked markers nginx's default
  * proxy_set_header entries use, and $upstream_addr / $upstream_status / $upstream_*_time /
- * $upstream_http_*.
+ * $upstream_bytes_sent / $upstream_bytes_received / $upstream_http_*.
  */
 import type { BuiltinResolver, VariableGetter } from '../../compile/variable-table.js';
 import type { HttpRequest } from '../http/request.js';
@@ -48,6 +48,9 @@ export interface UpstreamTry {
   headerTime: number;
   responseTime: number;
   start: number;
+  /** Bytes written to and read from the upstream connection in this try (u->state->bytes_*). */
+  bytesSent: number;
+  bytesReceived: number;
 }
 
 function secs(ms: number): string {
@@ -89,6 +92,8 @@ const PROXY: Record<string, VariableGetter> = {
   upstream_connect_time: list((t) => secs(t.connectTime)),
   upstream_header_time: list((t) => secs(t.headerTime)),
   upstream_response_time: list((t) => secs(t.responseTime)),
+  upstream_bytes_sent: list((t) => String(t.bytesSent)),
+  upstream_bytes_received: list((t) => String(t.bytesReceived)),
 };
 
 /** Getters for the proxy and upstream variables; the rest falls to `next`. */
