@@ -23,8 +23,8 @@ import { requireNginx } from '../harness/nginx.js';
 const live = requireNginx('the log line comparison');
 const fixture = loadFixtures(['log-lines']).find((f) => f.name === 'log-lines');
 
-/** Access logs, and the format's way to tell ngts's own Server header and error pages. */
-const ACCESS = ['combined.log', 'full.log', 'json.log', 'raw.log', 'buffered.log', 'cond.log', 'own.log', 'logs/localhost-1.log', 'logs/localhost-2.log'];
+/** Every log file the fixture writes (logs/noroot-3.log must stay absent: its root does not exist). */
+const ACCESS = ['combined.log', 'full.log', 'json.log', 'raw.log', 'buffered.log', 'cond.log', 'own.log', 'logs/localhost-1.log', 'logs/localhost-2.log', 'logs/noroot-3.log'];
 const ERRORS = ['http-error.log', 'server-error.log', 'server-info.log', 'location-error.log', 'crit-error.log'];
 const GZIP = 'gz.log';
 
@@ -88,19 +88,22 @@ function maskAccess(line: string, kind: Kind, file: string): string {
  * `combined`, where a special response shows as a status of 300 or more with a body.
  */
 function correctSizes(l: string, file: string): string {
-  const own = / srv=- /.test(l);
+  // A head went out (not HTTP/0.9, not a client gone before the answer): bytes_sent > body_bytes_sent.
+  const sizes = / bs=(\d+) bbs=(\d+)/.exec(l);
+  const own = / srv=- /.test(l) && sizes !== null && Number(sizes[1]) > Number(sizes[2]);
   const page = / ct=text\/html(?: |$)/.test(l);
   if (/ srv=/.test(l)) {
     l = l.replace(/ bs=(\d+)/, (_m, n: string) => ` bs=${Number(n) + (own ? 1 : 0) + (page ? 1 : 0)}`);
     l = l.replace(/ bbs=(\d+)/, (_m, n: string) => ` bbs=${Number(n) + (page ? 1 : 0)}`);
     return l;
   }
-  // short: '$request $status $bytes_sent $sent_http_server $sent_http_content_type'
-  const short = file === 'combined.log' ? null : /^(.*) (\d{3}) (\d+) (\S+) (\S+)$/.exec(l);
+  // short: '$request $status $bytes_sent $body_bytes_sent $sent_http_server $sent_http_content_type'
+  const short = file === 'combined.log' ? null : /^(.*) (\d{3}) (\d+) (\d+) (\S+) (\S+)$/.exec(l);
   if (short) {
-    const [, req, status, bs, srv, ct] = short as unknown as [string, string, string, string, string, string];
-    const add = (srv === '-' ? 1 : 0) + (ct === 'text/html' ? 1 : 0);
-    return `${req} ${status} ${Number(bs) + add} ${srv} ${ct}`;
+    const [, req, status, bs, bbs, srv, ct] = short as unknown as [string, string, string, string, string, string, string];
+    const page = ct === 'text/html' ? 1 : 0;
+    const add = (srv === '-' && Number(bs) > Number(bbs) ? 1 : 0) + page;
+    return `${req} ${status} ${Number(bs) + add} ${Number(bbs) + page} ${srv} ${ct}`;
   }
   // combined: '... "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"'
   return l.replace(/" (\d{3}) (\d+) "/, (m, status: string, n: string) => (Number(status) >= 300 && n !== '0' ? `" ${status} ${Number(n) + 1} "` : m));

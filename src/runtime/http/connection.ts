@@ -550,7 +550,7 @@ export class HttpConnection {
     if (r.logged) return;
     r.logged = true;
     this.logConf = r.conf;
-    logRequest(r, (level, message) => this.log(level, message, r));
+    logRequest(r, (level, message) => this.log(level, `${message} while logging request`, r));
     r.release();
   }
 

@@ -998,7 +998,10 @@ export class RequestParser {
       this.result = { kind: 'closed' };
       return this.result;
     }
-    return this.fail(400, 'client prematurely closed connection', false);
+    const result = this.fail(400, 'client prematurely closed connection', false);
+    // Between header lines every complete line counts in r->request_length.
+    if (this.head && this.header.state === Hl.Start) result.requestLength = this.pos - this.line.requestStart;
+    return result;
   }
 
   private run(): ParseRequestResult {
