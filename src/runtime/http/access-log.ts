@@ -7,7 +7,7 @@
  */
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import type { AccessLog, LogBufferConf, LogEscape } from '../../compile/log-conf.js';
+import type { AccessLog, LogBufferConf, LogEscape, LogFormat } from '../../compile/log-conf.js';
 import { errnoText, fullName } from '../../config/source.js';
 import type { HttpRequest } from './request.js';
 import type { LogLevel } from './response.js';
@@ -202,15 +202,30 @@ const LOG_OP_LEN: Readonly<Record<string, number>> = {
   request_length: 20,
 };
 
+/** Per format, each part's reservation when the log module writes it itself (looked up once). */
+const opLengths = new WeakMap<LogFormat, readonly (number | undefined)[]>();
+
+function opLengthsOf(r: HttpRequest, format: LogFormat): readonly (number | undefined)[] {
+  let ops = opLengths.get(format);
+  if (ops === undefined) {
+    ops = format.value.parts.map((p) => (p.kind === 'var' ? LOG_OP_LEN[r.variables[p.index]!.name] : undefined));
+    opLengths.set(format, ops);
+  }
+  return ops;
+}
+
 /** The line, and the length nginx reserves for it (ngx_http_log_handler's `len`). */
 function render(r: HttpRequest, log: AccessLog): { line: string; reserved: number } {
   const escape: LogEscape = log.format.escape;
+  const parts = log.format.value.parts;
+  const ops = opLengthsOf(r, log.format);
   let line = '';
   let extra = 0;
-  for (const p of log.format.value.parts) {
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
     if (p.kind === 'text') line += p.text;
     else {
-      const op = p.kind === 'var' ? LOG_OP_LEN[r.variables[p.index]!.name] : undefined;
+      const op = ops[i];
       const v = p.kind === 'var' ? getVariable(r, p.index) : getCapture(r, p.n);
       if (op !== undefined && v !== undefined) {
         extra += op - v.length;
@@ -275,8 +290,8 @@ export function logRequest(r: HttpRequest, onError: LogError): void {
       continue;
     }
     const full = log.path === 'stderr' ? 'stderr' : fullName(prefix, log.path);
-    let file = files.get(full);
     try {
+      let file = files.get(full);
       if (file === undefined) {
         openAccessLog(log.path, log.buffer);
         file = files.get(full)!;
