@@ -4,7 +4,8 @@
 // answer), a 100 KiB answer, and 1,000 connections. For each: req/s, p50/p99 latency, and the
 // server's CPU time per request (utime+stime from /proc); then each server's peak RSS (VmHWM).
 // Ratios are ngts / nginx from the same run. Run after `npm run build`:
-//   node bench/http.mjs            BENCH_SECONDS=5 BENCH_CONNECTIONS=50 to tune
+//   node bench/http.mjs            BENCH_SECONDS=5 BENCH_CONNECTIONS=50 to tune,
+//                                  BENCH_LOADER=wrk to load with wrk (one thread) instead of autocannon
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -16,6 +17,8 @@ import autocannon from 'autocannon';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const hasNginx = spawnSync('nginx', ['-v']).error === undefined;
+// BENCH_LOADER=wrk uses wrk (Debian's `wrk` package) when it is installed; autocannon otherwise.
+const LOADER = process.env.BENCH_LOADER === 'wrk' && spawnSync('wrk', ['-v']).error === undefined ? 'wrk' : 'autocannon';
 
 function freePort() {
   return new Promise((resolve) => {
@@ -88,16 +91,44 @@ function peakRssMiB(pid) {
   }
 }
 
+/** wrk's `--latency` figures (`50%  1.23ms`) in ms. */
+function wrkMs(out, pct) {
+  const m = new RegExp(`^\\s*${pct}%\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(out);
+  if (!m) return null;
+  const v = Number(m[1]);
+  return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
+}
+
+/** One load run: autocannon, or wrk (one thread, the load generator the issue's figures used). */
+async function generate(url, connections) {
+  if (LOADER === 'wrk') {
+    // Asynchronously: the backend runs in this process.
+    const out = await new Promise((resolve, reject) => {
+      const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${SECONDS}`, '--latency', url]);
+      let text = '';
+      child.stdout.on('data', (d) => (text += d));
+      child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited with ${code}`))));
+    });
+    const total = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
+    const bad = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+    const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+    const errorCount = errors ? Number(errors[1]) + Number(errors[2]) + Number(errors[3]) + Number(errors[4]) : 0;
+    return { total, rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0), p50: wrkMs(out, 50), p99: wrkMs(out, 99), non2xx: bad, errors: errorCount };
+  }
+  const result = await autocannon({ url, connections, duration: SECONDS });
+  return { total: result.requests.total, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
 async function load(pid, port, path, connections) {
   const before = cpuSeconds(pid);
-  const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections, duration: SECONDS });
+  const result = await generate(`http://127.0.0.1:${port}${path}`, connections);
   const after = cpuSeconds(pid);
   if (result.non2xx || result.errors) throw new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  const total = result.requests.total;
+  const total = result.total;
   return {
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    rps: result.rps,
+    p50: result.p50,
+    p99: result.p99,
     cpuUs: before === null || after === null || total === 0 ? null : ((after - before) * 1e6) / total,
   };
 }
@@ -149,7 +180,7 @@ try {
     writeFileSync(join(dir, 'nginx.conf'), conf(dir, nginxPort, backendPort));
     nginx = await run('nginx', dir, nginxPort);
   }
-  console.log(`node ${process.version}, ${CONNECTIONS} connections unless named, ${SECONDS} s per cell, one process each`);
+  console.log(`node ${process.version}, load by ${LOADER}, ${CONNECTIONS} connections unless named, ${SECONDS} s per cell, one process each`);
   console.log('| scenario | ngts req/s | nginx req/s | req/s ratio | ngts p50/p99 ms | nginx p50/p99 ms | p99 ratio | ngts CPU µs/req | nginx CPU µs/req |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   const fmt = (x, d = 0) => (x === undefined || x === null ? 'n/a' : x.toFixed(d));

@@ -9,16 +9,15 @@ import { unlinkSync, writeFileSync } from 'node:fs';
 import { compileHttp, type CompiledHttp } from '../compile/servers.js';
 import type { UpstreamConf } from '../compile/upstreams.js';
 import type { CheckedConfig } from '../config/validate.js';
-import { ErrorLog } from '../runtime/error-log.js';
+import { closeErrorLogs, ErrorLog, errorLogPath, openErrorLog, reopenErrorLogs, setErrorLogPrefix } from '../runtime/error-log.js';
 import { HttpServer } from '../runtime/http-server.js';
 import { errnoText, fullName } from '../config/source.js';
-import type { LogLevel } from '../runtime/http/response.js';
 import { nginxMessage } from './log-line.js';
 import { evaluate, resolveBuiltin } from '../runtime/http/variables.js';
 import { withProxyVariables } from '../runtime/proxy/proxy-variables.js';
 import { closeUpstreamConnections, retireUpstreams, setPeerRegistry } from '../runtime/proxy/proxy-handler.js';
 import { checkLimitZones, setLimitZones } from '../runtime/http/limit-zones.js';
-import { openAccessLog, reopenAccessLogs, setAccessLogPrefix } from '../runtime/http/access-log.js';
+import { flushAccessLogs, openAccessLog, reopenAccessLogs, setAccessLogErrorSink, setAccessLogPrefix } from '../runtime/http/access-log.js';
 import { createPeers, type PeerList } from '../runtime/upstream/round-robin.js';
 import { EXECUTED_DIRECTIVES } from '../runtime/executed.js';
 import { describeChanges } from './config-diff.js';
@@ -55,13 +54,15 @@ function startupNote(level: 'warn' | 'notice', message: string): void {
 interface Prepared {
   readonly http: CompiledHttp;
   readonly peers: Map<UpstreamConf, PeerList>;
+  /** The main context's error log (-e, else its error_log lines, else stderr). */
+  readonly errorLog: ErrorLog;
 }
 
 /**
  * Compiles a checked configuration and does what nginx does while reading it: resolves upstream
- * host names and opens the access logs. Returns nginx's `[emerg]` message on failure.
+ * host names and opens the error and access logs. Returns nginx's `[emerg]` message on failure.
  */
-async function prepare(checked: CheckedConfig, prefix: string): Promise<Prepared | { error: string }> {
+async function prepare(checked: CheckedConfig, prefix: string, errorLogOption: string | undefined): Promise<Prepared | { error: string }> {
   const http = compileHttp(checked, {
     prefix,
     builtins: withProxyVariables(resolveBuiltin),
@@ -81,15 +82,26 @@ async function prepare(checked: CheckedConfig, prefix: string): Promise<Prepared
   } catch (e) {
     return { error: (e as Error).message };
   }
+  setErrorLogPrefix(prefix);
+  // -e replaces the main context's error_log (its level stays).
+  const main = http.main.errorLogs;
+  const mainTargets = errorLogOption === undefined ? main : [{ path: errorLogOption, level: main[0]?.level ?? 'error' }];
+  for (const path of [...mainTargets.map((t) => t.path), ...http.errorLogPaths]) {
+    try {
+      openErrorLog(path);
+    } catch (e) {
+      return { error: `open() "${errorLogPath(path)}" failed ${errnoText(e)}` };
+    }
+  }
   setAccessLogPrefix(prefix);
   for (const path of http.logPaths) {
     try {
-      openAccessLog(path);
+      openAccessLog(path, http.logBuffers.get(path) ?? null);
     } catch (e) {
       return { error: `open() "${fullName(prefix, path)}" failed ${errnoText(e)}` };
     }
   }
-  return { http, peers };
+  return { http, peers, errorLog: new ErrorLog(mainTargets) };
 }
 
 /** Runs the server until a signal stops it; resolves to the exit code. */
@@ -106,21 +118,15 @@ export async function runServer(opts: RunOptions): Promise<number> {
   }
   if (startup.length) process.stderr.write(Buffer.from(startup.join('\n') + '\n', 'latin1'));
 
-  const prepared = await prepare(checked, prefix);
+  const prepared = await prepare(checked, prefix, opts.errorLog);
   if ('error' in prepared) {
     process.stderr.write(`nginx: [emerg] ${prepared.error}\n`);
     return 1;
   }
   const { http } = prepared;
-  const logPath = opts.errorLog ?? http.main.errorLog[0] ?? 'stderr';
-  const level = (logLevelOf(checked) ?? 'error') as LogLevel;
-  let errorLog: ErrorLog;
-  try {
-    errorLog = new ErrorLog(logPath === 'stderr' ? 'stderr' : fullName(prefix, logPath), level);
-  } catch (e) {
-    process.stderr.write(`nginx: [emerg] open() "${fullName(prefix, logPath)}" failed ${errnoText(e)}\n`);
-    return 1;
-  }
+  let errorLog = prepared.errorLog;
+  // Buffers flushed by their timer report write errors to the main log (the cycle's in nginx).
+  setAccessLogErrorSink((level, message) => errorLog.write(level, message));
   setProcessLog(opts.logFormat ?? 'off');
   startupNotes(checked, http);
   setPeerRegistry(prepared.peers);
@@ -195,11 +201,11 @@ export async function runServer(opts: RunOptions): Promise<number> {
     };
     const fatal = next.diagnostics.find((d) => d.fatal);
     if (fatal) return refused(nginxMessage(fatal));
-    const p = await prepare(next, prefix);
+    const p = await prepare(next, prefix, opts.errorLog);
     if ('error' in p) return refused(p.error);
     const zones = checkLimitZones(p.http.limitZones.req, p.http.limitZones.conn);
     if (zones !== null) return refused(zones);
-    const fresh = new HttpServer(p.http, errorLog);
+    const fresh = new HttpServer(p.http, p.errorLog);
     try {
       await fresh.listen(server);
     } catch (e) {
@@ -207,6 +213,9 @@ export async function runServer(opts: RunOptions): Promise<number> {
     }
     setPeerRegistry(p.peers);
     peersNow = p.peers;
+    // The new main error_log from now on; lines buffered so far go out before the switch.
+    flushAccessLogs();
+    errorLog = p.errorLog;
     setLimitZones(p.http.limitZones.req, p.http.limitZones.conn);
     fresh.adoptConnections(server);
     const old = server;
@@ -242,8 +251,10 @@ export async function runServer(opts: RunOptions): Promise<number> {
       watcher?.close();
       status?.close();
       closeUpstreamConnections();
+      // ngx_conf_flush_files at exit: no buffered access log line is lost.
+      flushAccessLogs();
       errorLog.write('notice', 'exit');
-      errorLog.close();
+      closeErrorLogs();
       resolve(0);
     };
     const fast = (): void => {
@@ -273,7 +284,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
       };
     }
     process.on('SIGUSR1', () => {
-      errorLog.reopen();
+      reopenErrorLogs();
       reopenAccessLogs();
     });
   });
@@ -316,12 +327,3 @@ function notExecuted(checked: CheckedConfig): string[] {
 }
 
 const BLOCKS_WITH_DIRECTIVES = new Set(['http', 'server', 'location', 'if', 'limit_except', 'events', 'upstream']);
-
-/** The level of the main `error_log` (its second argument), if any. */
-function logLevelOf(checked: CheckedConfig): string | undefined {
-  const globals = checked.files.find((f) => f.path === 'command line');
-  for (const s of [...(globals?.statements ?? []), ...checked.main.statements]) {
-    if (s.kind === 'directive' && s.name === 'error_log') return s.args[1]?.value;
-  }
-  return undefined;
-}

@@ -10,7 +10,8 @@ import type { UpstreamConf } from './upstreams.js';
 import { compileHeadersConf, type HeadersConf } from './headers-conf.js';
 import { compileAccessConf, type AccessConf } from './access-conf.js';
 import { compileRealIpConf, type RealIpConf } from './realip-conf.js';
-import { compileAccessLogs, type AccessLog, type LogFormat } from './log-conf.js';
+import { compileAccessLogs, type AccessLog, type LogBufferConf, type LogFormat } from './log-conf.js';
+import { compileErrorLogs, type ErrorLogTarget } from './error-log-conf.js';
 import { compileAuthRequestConf, type AuthRequestConf } from './auth-request-conf.js';
 import { compileAuthBasicConf, type AuthBasicConf } from './auth-basic-conf.js';
 import { compileLimitConnConf, compileLimitReqConf, type LimitConnConf, type LimitReqConf } from './limit-conf.js';
@@ -40,6 +41,8 @@ export interface HttpLocConf {
   readonly realIp: RealIpConf | null;
   /** ngx_http_log_module: the access logs in force ([] for off or none). */
   readonly accessLogs: readonly AccessLog[];
+  /** `error_log` of the nearest level inside http that has any; null: the main context's. */
+  readonly errorLogs: readonly ErrorLogTarget[] | null;
   /** ngx_http_limit_req_module / ngx_http_limit_conn_module (null: no limits). */
   readonly limitReq: LimitReqConf | null;
   readonly limitConn: LimitConnConf | null;
@@ -89,8 +92,12 @@ export interface LocConfContext {
   readonly logFormats: ReadonlyMap<string, LogFormat>;
   /** The main file's directory with a slash (nginx's conf_prefix). */
   readonly confPrefix: string;
-  /** Collects every access_log path, to be opened at start-up. */
+  /** Collects every access_log path without variables, to be opened at start-up. */
   readonly logPaths: Set<string>;
+  /** The buffer of each buffered access_log path. */
+  readonly logBuffers: Map<string, LogBufferConf>;
+  /** Collects every error_log path of the http block, to be opened at start-up. */
+  readonly errorLogPaths: Set<string>;
 }
 
 /** One status of an `error_page` directive (ngx_http_err_page_t). */
@@ -177,7 +184,8 @@ export function compileLocConf(level: ConfLevel, cx: LocConfContext): HttpLocCon
     stubStatus: compileStubStatus(level),
     errorPages: compileErrorPages(level, vars),
     realIp: compileRealIpConf(level),
-    accessLogs: collectLogs(compileAccessLogs(level, cx.logFormats, vars), cx.logPaths),
+    accessLogs: collectLogs(compileAccessLogs(level, cx.logFormats, vars), cx),
+    errorLogs: compileErrorLogs(level, cx.errorLogPaths),
     limitReq: compileLimitReqConf(level),
     limitConn: compileLimitConnConf(level),
     access: compileAccessConf(level),
@@ -190,7 +198,11 @@ export function compileLocConf(level: ConfLevel, cx: LocConfContext): HttpLocCon
   });
 }
 
-function collectLogs(logs: readonly AccessLog[], paths: Set<string>): readonly AccessLog[] {
-  for (const l of logs) paths.add(l.path);
+function collectLogs(logs: readonly AccessLog[], cx: LocConfContext): readonly AccessLog[] {
+  for (const l of logs) {
+    if (l.script !== null) continue;
+    cx.logPaths.add(l.path);
+    if (l.buffer !== null) cx.logBuffers.set(l.path, l.buffer);
+  }
   return logs;
 }

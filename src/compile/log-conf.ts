@@ -1,11 +1,13 @@
 /**
  * ngx_http_log_module's configuration: `log_format` (the predefined `combined`, `escape=`,
  * several strings joined) and the `access_log` lines of the nearest level that has any (`off`
- * turns logging off there). Each format is compiled once into a complex value.
+ * turns logging off there), each with its `buffer=`/`flush=`/`gzip` and `if=`. Each format is
+ * compiled once into a complex value; a path with variables is compiled too (opened per request).
  */
 import { compileComplexValue, type ComplexValue } from './complex-value.js';
 import type { ConfLevel } from './conf-level.js';
 import type { VariableTable } from './variable-table.js';
+import { parseNumber, parseSize, parseTime } from '../config/values.js';
 
 export type LogEscape = 'default' | 'json' | 'none';
 
@@ -15,12 +17,26 @@ export interface LogFormat {
   readonly value: ComplexValue;
 }
 
+/** ngx_http_log_buf_t: a buffered log file's buffer (shared by every access_log naming the file). */
+export interface LogBufferConf {
+  /** Bytes; 64k when only `gzip` asked for a buffer. */
+  readonly size: number;
+  /** `flush=`: ms a line may wait in the buffer (0: until it fills). */
+  readonly flush: number;
+  /** `gzip[=level]`: the compression level (0: plain text). */
+  readonly gzip: number;
+}
+
 export interface AccessLog {
   /** As written; resolved against the prefix when opened. `stderr`/`/dev/stdout` work too. */
   readonly path: string;
+  /** A path with variables, evaluated and opened per request (ngx_http_log_script_write). */
+  readonly script: ComplexValue | null;
   readonly format: LogFormat;
   /** `if=`: a value that is empty or "0" skips the line. */
   readonly condition: ComplexValue | null;
+  /** `buffer=`, `flush=`, `gzip`: null writes each line at once. */
+  readonly buffer: LogBufferConf | null;
 }
 
 const COMBINED = '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"';
@@ -39,9 +55,29 @@ export function compileLogFormats(http: ConfLevel, vars: VariableTable): Map<str
       escape = e === 'json' || e === 'none' ? e : 'default';
       rest = rest.slice(1);
     }
-    if (!formats.has(name) || name === 'combined') formats.set(name, { name, escape, value: compileComplexValue(rest.join(''), vars) });
+    if (!formats.has(name)) formats.set(name, { name, escape, value: compileComplexValue(rest.join(''), vars) });
   }
   return formats;
+}
+
+/** ngx_http_log_set_log's parameters after the format: buffer=, flush=, gzip[=level], if=. */
+function parameters(args: readonly string[], vars: VariableTable): { buffer: LogBufferConf | null; condition: ComplexValue | null } {
+  let size = 0;
+  let flush = 0;
+  let gzip = 0;
+  let condition: ComplexValue | null = null;
+  for (const a of args) {
+    if (a.startsWith('buffer=')) size = parseSize(a.slice(7)) ?? 0;
+    else if (a.startsWith('flush=')) flush = parseTime(a.slice(6), false) ?? 0;
+    else if (a === 'gzip') {
+      if (size === 0) size = 64 * 1024;
+      gzip = 1; // Z_BEST_SPEED
+    } else if (a.startsWith('gzip=')) {
+      if (size === 0) size = 64 * 1024;
+      gzip = parseNumber(a.slice(5)) ?? 1;
+    } else if (a.startsWith('if=')) condition = compileComplexValue(a.slice(3), vars);
+  }
+  return { buffer: size > 0 ? Object.freeze({ size, flush, gzip }) : null, condition };
 }
 
 /** The access logs in force at `level` ([] for `off` or when no level has access_log). */
@@ -50,11 +86,16 @@ export function compileAccessLogs(level: ConfLevel, formats: ReadonlyMap<string,
   const out: AccessLog[] = [];
   for (const d of lines) {
     const args = d.args.map((a) => a.value);
-    if (args[0] === 'off') return [];
-    const format = formats.get(args[1] && !args[1].includes('=') ? args[1] : 'combined');
+    const path = args[0] ?? '';
+    if (path === 'off') return [];
+    // syslog: targets are not written by ngts.
+    if (path.startsWith('syslog:')) continue;
+    // Format names are found without regard to case (ngx_strcasecmp).
+    const wanted = (args[1] ?? 'combined').toLowerCase();
+    const format = [...formats.values()].find((f) => f.name.toLowerCase() === wanted);
     if (!format) continue;
-    const cond = args.find((a) => a.startsWith('if='));
-    out.push({ path: args[0] ?? '', format, condition: cond ? compileComplexValue(cond.slice(3), vars) : null });
+    const script = path.includes('$') ? compileComplexValue(path, vars) : null;
+    out.push({ path, script: script?.constant === null ? script : null, format, ...parameters(args.slice(2), vars) });
   }
   return Object.freeze(out);
 }

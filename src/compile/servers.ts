@@ -14,7 +14,8 @@ import { compileUpstreams, type UpstreamConf } from './upstreams.js';
 import { sortWildcards, type HeadWildcard, type TailWildcard, type Wildcards } from './wildcard-names.js';
 import { compileMaps, type MapRuntime } from './map.js';
 import { compileLimitZones, type LimitZone } from './limit-conf.js';
-import { compileLogFormats, type LogFormat } from './log-conf.js';
+import { compileLogFormats, type LogBufferConf, type LogFormat } from './log-conf.js';
+import { errorLogTargets, type ErrorLogTarget } from './error-log-conf.js';
 import { compileRewriteScript, type RewriteCode, type RewriteContext } from './rewrite-script.js';
 import { VariableTable, type BuiltinResolver, type VariableDef } from './variable-table.js';
 import { compilePcre } from '../config/regex.js';
@@ -106,8 +107,12 @@ export interface CompiledHttp {
   readonly main: MainConf;
   /** `upstream` blocks by name. */
   readonly upstreams: ReadonlyMap<string, UpstreamConf>;
-  /** Every access_log file, as written. */
+  /** Every access_log file without variables in its path, as written (opened at start-up). */
   readonly logPaths: ReadonlySet<string>;
+  /** The buffer of each buffered access_log file (every line to the file goes through it). */
+  readonly logBuffers: ReadonlyMap<string, LogBufferConf>;
+  /** Every error_log file of the http block, as written. */
+  readonly errorLogPaths: ReadonlySet<string>;
   /** limit_req_zone and limit_conn_zone zones by name. */
   readonly limitZones: { readonly req: ReadonlyMap<string, LimitZone>; readonly conn: ReadonlyMap<string, LimitZone> };
   /** The upstreams proxy_pass sends to (explicit or implicit), by peer key. */
@@ -151,8 +156,10 @@ export function compileHttp(checked: CheckedConfig, opts: CompileOptions = {}): 
   const used = new Map<string, UpstreamConf>();
   const logFormats = httpLevel ? compileLogFormats(httpLevel, vars) : new Map<string, LogFormat>();
   const logPaths = new Set<string>();
+  const errorLogPaths = new Set<string>();
+  const logBuffers = new Map<string, LogBufferConf>();
   const confPrefix = checked.main.path.slice(0, checked.main.path.lastIndexOf('/') + 1);
-  const loc: LocConfContext = { prefix, vars, upstreams, used, logFormats, logPaths, confPrefix };
+  const loc: LocConfContext = { prefix, vars, upstreams, used, logFormats, logPaths, logBuffers, errorLogPaths, confPrefix };
   const cx: CompileContext = {
     defaultPort: opts.defaultPort ?? 80,
     loc,
@@ -178,7 +185,7 @@ export function compileHttp(checked: CheckedConfig, opts: CompileOptions = {}): 
   }
   const compiled = new Map<string, AddressServers>();
   for (const [k, a] of addresses) compiled.set(k, Object.freeze(buildNames(a)));
-  return Object.freeze({ main: compileMainConf(mainLevel), variables: vars.defs, upstreams, proxied: used, limitZones, logPaths, servers: Object.freeze(servers), addresses: compiled });
+  return Object.freeze({ main: compileMainConf(mainLevel), variables: vars.defs, upstreams, proxied: used, limitZones, logPaths, logBuffers, errorLogPaths, servers: Object.freeze(servers), addresses: compiled });
 }
 
 interface MutableAddress {
@@ -384,6 +391,8 @@ export interface MainConf {
   readonly pid: string | null;
   /** `error_log` files of the main context, as written. */
   readonly errorLog: readonly string[];
+  /** The main context's `error_log` lines with their levels (-g ones first). */
+  readonly errorLogs: readonly ErrorLogTarget[];
 }
 
 function compileMainConf(level: ConfLevel): MainConf {
@@ -391,5 +400,6 @@ function compileMainConf(level: ConfLevel): MainConf {
   return Object.freeze({
     pid: pid === undefined ? null : pid,
     errorLog: Object.freeze(level.own('error_log').map((d) => d.args[0]?.value ?? '')),
+    errorLogs: errorLogTargets(level),
   });
 }

@@ -12,6 +12,8 @@ import { connectionCounters } from './http/connection-stats.js';
 import type { LogLevel } from './http/response.js';
 import { errnoText } from '../config/source.js';
 import type { VariableDef } from '../compile/variable-table.js';
+import type { ErrorLogTarget } from '../compile/error-log-conf.js';
+import { errorLogFor } from './error-log.js';
 
 /** One socket to bind and the address tables its connections choose from. */
 interface Binding {
@@ -80,8 +82,10 @@ export class HttpServer implements ConnectionHost {
     this.variables = http.variables;
   }
 
-  log(level: LogLevel, message: string): void {
-    this.errorLog.write(level, message);
+  /** To `logs` (an http level's error_log lines), else to the main error log. */
+  log(level: LogLevel, message: string, logs: readonly ErrorLogTarget[] | null = null): void {
+    if (logs === null) this.errorLog.write(level, message);
+    else errorLogFor(logs).write(level, message);
   }
 
   /**

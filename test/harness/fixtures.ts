@@ -272,8 +272,8 @@ export class FixtureRun {
     return text.replace(PLACEHOLDER, (_, n: string) => fillIn(n, this));
   }
 
-  /** Turns this run's values back into placeholders. */
-  private clean(text: string): string {
+  /** Turns this run's values back into placeholders (log lines too). */
+  clean(text: string): string {
     let s = text.split(this.dir).join('{{prefix}}');
     if (this.dns !== null) s = s.split(this.dns.address).join('{{dns}}');
     for (const [name, b] of this.backends) s = s.split(b.address).join(`{{${name}}}`);

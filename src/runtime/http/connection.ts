@@ -5,6 +5,8 @@
  */
 import type { Socket } from 'node:net';
 import type { AddressServers, CompiledServer } from '../../compile/servers.js';
+import type { HttpLocConf } from '../../compile/http-loc-conf.js';
+import type { ErrorLogTarget } from '../../compile/error-log-conf.js';
 import { findVirtualServer } from '../find-virtual-server.js';
 import { finalizeRequest, handleRequest } from './phases.js';
 import { logRequest } from './access-log.js';
@@ -27,7 +29,8 @@ export interface ConnectionHost {
   readonly exiting: boolean;
   /** The configuration's variable slots. */
   readonly variables: readonly VariableDef[];
-  log(level: LogLevel, message: string): void;
+  /** Writes an error log line to `logs` (an http level's error_log lines), or the main log for null. */
+  log(level: LogLevel, message: string, logs?: readonly ErrorLogTarget[] | null): void;
   /** Called once when the connection is gone. */
   closed(conn: HttpConnection): void;
 }
@@ -61,7 +64,16 @@ export class HttpConnection {
     this.addr = addr;
     this.host = host;
     this.hostServer = null;
+    this.logConf = null;
   }
+
+  /**
+   * c->log between requests: the default server's until a request chooses its location, then that
+   * location's until the next one does (ngx_http_update_location_config sets it, nothing resets it).
+   */
+  private logConf: HttpLocConf | null = null;
+  /** hc->pipeline: the next request was already read with the last one ($pipe). */
+  private pipelined = false;
 
   /** Where client bytes go once the connection is upgraded. */
   private tunnel: ClientTunnel | null = null;
@@ -205,8 +217,13 @@ export class HttpConnection {
     }
     if (this.state === 'head') {
       const res = this.parser.end();
-      if (res.kind === 'closed') this.destroy();
-      else this.onHeadResult(res);
+      if (res.kind === 'closed') {
+        // ngx_http_wait_request_handler: closed before sending anything (a keep-alive connection's
+        // next request never came: ngx_http_keepalive_handler, which logs without the context).
+        if (this.info.requests === 0) this.log('info', 'client closed connection while waiting for request', null);
+        else this.logBare('info', `client ${this.info.remoteAddress} closed keepalive connection`);
+        this.destroy();
+      } else this.onHeadResult(res);
       return;
     }
     if (this.state === 'request' && this.abortWatcher !== null && (this.body === null || this.body.done) && !this.headTurn) {
@@ -229,6 +246,7 @@ export class HttpConnection {
       }
       return;
     }
+    if (this.state === 'idle') this.logBare('info', `client ${this.info.remoteAddress} closed keepalive connection`);
     if (this.state === 'lingering' || this.state === 'idle') this.destroy();
   }
 
@@ -259,18 +277,24 @@ export class HttpConnection {
   /** A head nginx refuses: its special response with the server known so far, then close. */
   private failHead(res: Extract<ParseRequestResult, { kind: 'error' }>): void {
     this.info.requests++;
-    if (!res.respond) {
-      this.host.log('info', `${res.reason} while reading client request line, client: ${this.info.remoteAddress}`);
-      this.destroy();
-      return;
-    }
     const server = this.hostServer ?? this.addr.defaultServer;
     const head = errorHead(res);
     const r = new HttpRequest(this.info, head, this.addr, { server, rule: 'default', name: null, captures: null }, this.host.variables);
+    r.pipeline = this.pipelined;
+    this.pipelined = false;
     r.keepalive = false;
     r.headerOnly = head.method === 'HEAD';
     r.lingeringClose = res.lingeringClose;
-    this.host.log('info', `${res.reason}, client: ${this.info.remoteAddress}`);
+    // c->log->action while the head is read: the line, then the headers (a pipelined line says so).
+    const action = res.line !== undefined ? 'reading client request headers' : r.pipeline ? 'reading client pipelined request line' : 'reading client request line';
+    this.log('info', `${res.reason} while ${action}`, r);
+    if (!res.respond) {
+      // ngx_http_read_request_header: the client is gone; the request is still logged, as a 400.
+      r.headersOut.status = res.status;
+      this.finishRequest(r);
+      this.destroy();
+      return;
+    }
     this.state = 'request';
     this.request = r;
     this.sink = new RequestSink(this, r);
@@ -287,6 +311,8 @@ export class HttpConnection {
     this.stat = moveStat(this.stat, 'writing');
     const vs = findVirtualServer(this.addr, head.host ?? '');
     const r = new HttpRequest(this.info, head, this.addr, vs, this.host.variables);
+    r.pipeline = this.pipelined;
+    this.pipelined = false;
     if (this.host.exiting) r.keepalive = false;
     this.request = r;
     const sink = new RequestSink(this, r);
@@ -525,6 +551,7 @@ export class HttpConnection {
       this.parser = this.newParser();
       this.state = 'head';
       // ngx_http_set_keepalive with a pipelined request: it is created at once.
+      this.pipelined = true;
       this.stat = moveStat(this.stat, 'none');
       this.beginRequest();
       this.setTimer(this.addr.defaultServer.coreSrv.clientHeaderTimeout, () => this.destroy());
@@ -557,7 +584,8 @@ export class HttpConnection {
   private finishRequest(r: HttpRequest): void {
     if (r.logged) return;
     r.logged = true;
-    logRequest(r, (message) => this.log('alert', message, r));
+    this.logConf = r.conf;
+    logRequest(r, (level, message) => this.log(level, `${message} while logging request`, r));
     r.release();
   }
 
@@ -613,13 +641,31 @@ export class HttpConnection {
     }
   }
 
+  /**
+   * An error log line of this connection (ngx_http_log_error, ngx_http_log_error_handler), to the
+   * error_log of the request's location, or of the connection's last one.
+   */
   log(level: LogLevel, message: string, r: HttpRequest | null): void {
-    let text = `*${this.info.id} ${message}, client: ${this.info.remoteAddress}, server: ${r?.server.coreSrv.serverName ?? ''}`;
-    if (r && r.head.requestLine) text += `, request: "${r.head.requestLine}"`;
+    let text = `*${this.info.id} ${message}, client: ${this.info.remoteAddress}`;
+    if (r === null) {
+      // No request: the listening socket stands for the server.
+      this.host.log(level, `${text}, server: ${this.addr.addr.text}`, (this.logConf ?? this.addr.defaultServer.conf).errorLogs);
+      return;
+    }
+    text += `, server: ${r.server.coreSrv.serverName}`;
+    if (r.head.requestLine) text += `, request: "${r.head.requestLine}"`;
     // ngx_http_log_error_handler: the upstream once one was chosen (r->upstream->peer.name).
-    if (r && r.proxy?.logUpstream) text += `, upstream: "${r.proxy.logUpstream}"`;
-    if (r && r.head.host) text += `, host: "${r.head.host}"`;
-    this.host.log(level, text);
+    if (r.proxy?.logUpstream) text += `, upstream: "${r.proxy.logUpstream}"`;
+    const host = r.header('Host');
+    if (host !== undefined) text += `, host: "${host}"`;
+    const referer = r.header('Referer');
+    if (referer !== undefined) text += `, referrer: "${referer}"`;
+    this.host.log(level, text, r.conf.errorLogs);
+  }
+
+  /** A line without the request context (c->log->handler cleared), to the connection's log. */
+  private logBare(level: LogLevel, message: string): void {
+    this.host.log(level, `*${this.info.id} ${message}`, (this.logConf ?? this.addr.defaultServer.conf).errorLogs);
   }
 }
 
@@ -787,7 +833,7 @@ function errorHead(res: Extract<ParseRequestResult, { kind: 'error' }>): Request
     schema: '',
     httpVersion: res.http09 ? 9 : (line?.httpVersion ?? 1001),
     httpProtocol: line?.httpProtocol ?? '',
-    headers: [],
+    headers: res.headers,
     host: undefined,
     contentLength: -1,
     chunked: false,

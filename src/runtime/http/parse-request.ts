@@ -122,6 +122,8 @@ export type ParseRequestResult =
       line: { uri: string; args: string; exten: string; unparsedUri: string; httpVersion: number; httpProtocol: string } | undefined;
       /** `$request_length` so far: the request line and the header lines accepted before the error. */
       requestLength: number;
+      /** The header lines accepted before the error (r->headers_in so far: logs show them). */
+      headers: RequestHeader[];
     }
   | { kind: 'closed' };
 
@@ -990,7 +992,10 @@ export class RequestParser {
       this.result = { kind: 'closed' };
       return this.result;
     }
-    return this.fail(400, 'client prematurely closed connection', false);
+    const result = this.fail(400, 'client prematurely closed connection', false);
+    // Between header lines every complete line counts in r->request_length.
+    if (this.head && this.header.state === Hl.Start) result.requestLength = this.pos - this.line.requestStart;
+    return result;
   }
 
   private run(): ParseRequestResult {
@@ -1034,7 +1039,10 @@ export class RequestParser {
         continue;
       }
       if (rc === Rc.InvalidHeader) {
-        return this.fail(400, 'client sent invalid header line');
+        // The line up to the offending byte (r->header_end), then that byte in hex.
+        const h = this.header;
+        const bad = (this.data[h.valueEnd] ?? 0).toString(16).padStart(2, '0');
+        return this.fail(400, `client sent invalid header line: "${latin1(this.data, h.nameStart, h.valueEnd)}\\x${bad}..."`);
       }
       if (rc === Rc.HeaderDone) {
         const err = this.processRequestHeader();
@@ -1310,6 +1318,7 @@ export class RequestParser {
           }
         : undefined,
       requestLength: this.head ? Math.max(0, (this.header.nameStart > this.line.requestStart ? this.header.nameStart : this.pos) - this.line.requestStart) : 0,
+      headers: this.headers,
     };
     this.result = result;
     return result;

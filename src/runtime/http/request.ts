@@ -118,6 +118,8 @@ export class HttpRequest {
   requestBody: Buffer | null = null;
   /** The log phase ran. */
   logged = false;
+  /** r->pipeline: read with the request before it (`$pipe` is `p`). */
+  pipeline = false;
   /** Run once when the request is done (ngx_pool_cleanup of the request pool). */
   readonly cleanups: (() => void)[] = [];
   /** The proxy module's state, once the request is proxied. */

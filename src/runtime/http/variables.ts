@@ -183,6 +183,7 @@ const STATIC: Record<string, { get: VariableGetter; set?: VariableSetter; noCach
   cookie: { get: joinedHeader('cookie', '; ') },
   connection: { get: (r) => String(r.conn.id) },
   connection_requests: { get: (r) => String(r.conn.requests) },
+  pipe: { get: (r) => (r.pipeline ? 'p' : '.') },
   nginx_version: { get: () => NGINX_VERSION },
   pid: { get: () => String(process.pid) },
   msec: { get: () => secMsec(Date.now()), noCache: true },
@@ -190,7 +191,8 @@ const STATIC: Record<string, { get: VariableGetter; set?: VariableSetter; noCach
   time_iso8601: { get: () => timeIso8601(), noCache: true },
   request_time: { get: (r) => secMsec(Math.max(0, Date.now() - r.startTime)), noCache: true },
   request_id: { get: () => randomBytes(16).toString('hex') },
-  status: { get: (r) => (r.headersOut.status ? pad(r.headersOut.status, 3) : '000'), noCache: true },
+  // ngx_http_variable_status: the status, else 009 for an HTTP/0.9 request, else 000.
+  status: { get: (r) => (r.headersOut.status ? pad(r.headersOut.status, 3) : r.head.httpVersion === 9 ? '009' : '000'), noCache: true },
   body_bytes_sent: { get: (r) => String(Math.max(0, r.bytesSent - r.headBytes)), noCache: true },
   bytes_sent: { get: (r) => String(r.bytesSent), noCache: true },
   request_length: { get: (r) => String(r.head.requestLength + r.bodyBytesRead), noCache: true },

@@ -206,7 +206,8 @@ export async function proxyHandler(r: HttpRequest, sink: ResponseSink, conf: Pro
     // ngx_http_upstream_next: 403 and 404 do not count against the peer; the rest do.
     const warn = rr.free(outcome.condition !== 'http_403' && outcome.condition !== 'http_404');
     if (outcome.message !== '') sink.log(outcome.level ?? 'error', outcome.message);
-    if (warn) sink.log('warn', warn);
+    // Logged under the same c->log->action as the failure ("while connecting to upstream"…).
+    if (warn) sink.log('warn', warn + (/ while [^,]*$/.exec(outcome.message)?.[0] ?? ''));
     // A cached keep-alive connection that failed does not use up a try (u->peer.tries++).
     if (outcome.cached && outcome.condition === 'error') rr.tries++;
     t.status = String(outcome.status);
