@@ -122,6 +122,22 @@ export class HttpConnection {
     this.host.closed(this);
   }
 
+  /**
+   * A worker process that exits hands its idle keep-alive connections to a new worker instead of
+   * closing them (cli/worker.ts): the connection leaves this process, its socket is returned
+   * paused and open. Null when it is not idle, or TLS (whose state cannot move).
+   */
+  detach(): Socket | null {
+    if (!this.idle || (this.socket as { encrypted?: boolean }).encrypted === true) return null;
+    this.state = 'closed';
+    this.clearTimer();
+    this.socket.pause();
+    for (const e of ['data', 'end', 'error', 'close']) this.socket.removeAllListeners(e);
+    this.release();
+    this.host.closed(this);
+    return this.socket;
+  }
+
   // ngx_http_close_connection: the connection leaves the counters (once).
   private release(): void {
     if (this.released) return;
