@@ -52,11 +52,14 @@ export async function runWorker(opts: RunOptions): Promise<number> {
     stopping = true;
     errorLog?.write('notice', 'gracefully shutting down');
     const s = server;
-    void s.stopGraceful(handover ? (socket, key, ip) => channel.send({ ngts: 'handover', key, ip }, socket) : undefined).then(() => {
-      errorLog?.write('notice', 'exiting');
-      channel.send({ ngts: 'exiting', counters: { ...connectionCounters } });
-      finish();
-    });
+    void s
+      .stopGraceful(handover ? (socket, key, ip) => channel.send({ ngts: 'handover', key, ip }, socket) : undefined)
+      .then(() => channel.flushed())
+      .then(() => {
+        errorLog?.write('notice', 'exiting');
+        channel.send({ ngts: 'exiting', counters: { ...connectionCounters } });
+        finish();
+      });
   };
   const reopen = (): void => {
     errorLog?.write('notice', 'reopening logs');

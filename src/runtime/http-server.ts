@@ -74,6 +74,8 @@ export class HttpServer implements ConnectionHost {
   /** The socket each connection came in on, and its local address: for moving it at a reload. */
   private readonly origins = new Map<HttpConnection, { readonly key: string; readonly ip: string }>();
   private drainedResolve: (() => void) | null = null;
+  /** A worker quitting at a reload: where its keep-alive connections go when idle. */
+  private handover: ((socket: Socket, key: string, ip: string) => void) | null = null;
 
   constructor(
     private readonly http: CompiledHttp,
@@ -191,7 +193,15 @@ export class HttpServer implements ConnectionHost {
   closed(conn: HttpConnection): void {
     this.connections.delete(conn);
     this.origins.delete(conn);
-    if (this.exiting && this.connections.size === 0 && this.drainedResolve) this.drainedResolve();
+    if ((this.exiting || this.handover !== null) && this.connections.size === 0 && this.drainedResolve) this.drainedResolve();
+  }
+
+  /** A connection between requests: while handing over, it goes to a new worker now. */
+  idle(conn: HttpConnection): void {
+    if (this.handover === null) return;
+    const origin = this.origins.get(conn);
+    const socket = origin === undefined ? null : conn.detach();
+    if (socket !== null) this.handover(socket, origin!.key, origin!.ip);
   }
 
   /** Stops accepting and closes the listening sockets (unix socket files are removed). */
@@ -224,7 +234,9 @@ export class HttpServer implements ConnectionHost {
    * closed: a client that sends its next request at that moment is not cut off.
    */
   stopGraceful(handover?: (socket: Socket, key: string, ip: string) => void): Promise<void> {
-    this.exiting = true;
+    // Handing over, answers keep their connections alive: each goes when its request is done.
+    if (handover === undefined) this.exiting = true;
+    else this.handover = handover;
     this.closeListeners();
     for (const c of [...this.connections]) {
       if (!c.idle) continue;

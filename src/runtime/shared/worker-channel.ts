@@ -36,11 +36,30 @@ export class WorkerChannel {
     process.on('message', (m: unknown, handle: unknown) => this.receive(m, handle));
   }
 
+  /** Handed-over sockets not yet written to the channel (node sends one handle at a time). */
+  private handles = 0;
+  private flushedResolve: (() => void) | null = null;
+
   /** Sends `m` to the master (dropped when the channel is closed: the worker is going away). */
   send(m: ToMaster, handle?: Socket): void {
-    if (!process.connected || process.send === undefined) return;
-    if (handle === undefined) process.send(m);
-    else process.send(m, handle as never, { keepOpen: false });
+    if (!process.connected || process.send === undefined) {
+      handle?.destroy();
+      return;
+    }
+    if (handle === undefined) {
+      process.send(m);
+      return;
+    }
+    this.handles++;
+    process.send(m, handle as never, { keepOpen: false }, () => {
+      if (--this.handles === 0) this.flushedResolve?.();
+    });
+  }
+
+  /** Resolves once every handed-over socket has gone to the master: then the worker may exit. */
+  flushed(): Promise<void> {
+    if (this.handles === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.flushedResolve = resolve));
   }
 
   /** Asks the master; resolves with its answer. */
