@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 
+const ONLY = process.env.BENCH_ONLY; // e.g. `ngts` or `nginx`
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const hasNginx = spawnSync('nginx', ['-v']).error === undefined;
@@ -99,7 +100,7 @@ async function load(pid, port, path) {
   const before = cpuSeconds(pid);
   const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: CONNECTIONS, duration: SECONDS });
   const after = cpuSeconds(pid);
-  if (result.non2xx || result.errors) throw new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  if (result.non2xx || result.errors) console.error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors (${result.timeouts} timeouts)`);
   const total = result.requests.total;
   return {
     rps: result.requests.average,
@@ -109,21 +110,33 @@ async function load(pid, port, path) {
   };
 }
 
-/** Mean µs per request, one request at a time on one keep-alive connection (latency, not load). */
-async function sequential(port, path, n = 3000) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const one = () =>
+/**
+ * Latency of one request at a time, `plain` and `limited` interleaved (each on its own keep-alive
+ * connection, so that a change in the machine's load hits both alike): the median µs of each.
+ */
+async function interleaved(port, plain, limited, n = 3000) {
+  const agents = [new http.Agent({ keepAlive: true, maxSockets: 1 }), new http.Agent({ keepAlive: true, maxSockets: 1 })];
+  const one = (path, agent) =>
     new Promise((resolve, reject) => {
+      const t0 = process.hrtime.bigint();
       http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
         res.resume();
-        res.on('end', resolve);
+        res.on('end', () => resolve(Number(process.hrtime.bigint() - t0) / 1000));
       }).on('error', reject);
     });
-  for (let i = 0; i < 200; i++) await one();
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) await one();
-  agent.destroy();
-  return Number(process.hrtime.bigint() - t0) / n / 1000;
+  for (let i = 0; i < 200; i++) {
+    await one(plain, agents[0]);
+    await one(limited, agents[1]);
+  }
+  const a = [];
+  const b = [];
+  for (let i = 0; i < n; i++) {
+    a.push(await one(plain, agents[0]));
+    b.push(await one(limited, agents[1]));
+  }
+  for (const g of agents) g.destroy();
+  const median = (xs) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  return { plain: median(a), limited: median(b) };
 }
 
 const SCENARIOS = [
@@ -137,6 +150,7 @@ async function run(kind, dir, workers, backendPort) {
   const file = `${dir}/${kind}-${workers}.conf`;
   writeFileSync(file, conf(dir, port, backendPort, workers));
   const args = ['-p', `${dir}/`, '-c', file];
+  console.error(`${kind}, ${workers} worker(s)`);
   const child = kind === 'nginx' ? spawn('nginx', args, { stdio: 'ignore' }) : spawn(process.execPath, ['bin/ngts.js', ...args], { stdio: 'ignore' });
   try {
     await waitPort(port);
@@ -145,13 +159,9 @@ async function run(kind, dir, workers, backendPort) {
     await autocannon({ url: `http://127.0.0.1:${port}/return`, connections: 10, duration: 1 });
     const out = {};
     for (const [name, path] of SCENARIOS) out[name] = await load(child.pid, port, path);
-    // Alternated, so that a change in the machine's load hits both alike.
-    out.seqPlain = 0;
-    out.seqLimited = 0;
-    for (let i = 0; i < 3; i++) {
-      out.seqPlain += (await sequential(port, '/pooled/json')) / 3;
-      out.seqLimited += (await sequential(port, '/limited/json')) / 3;
-    }
+    const seq = await interleaved(port, '/pooled/json', '/limited/json');
+    out.seqPlain = seq.plain;
+    out.seqLimited = seq.limited;
     return out;
   } finally {
     child.kill('SIGTERM');
@@ -175,7 +185,7 @@ const backend = spawn(
 const backendPort = await new Promise((resolve) => backend.stdout.once('data', (d) => resolve(Number(String(d).trim()))));
 try {
   const rows = [];
-  for (const kind of hasNginx ? ['ngts', 'nginx'] : ['ngts']) {
+  for (const kind of (hasNginx ? ['ngts', 'nginx'] : ['ngts']).filter((k) => ONLY === undefined || k === ONLY)) {
     for (const workers of [1, 2]) rows.push({ kind, workers, r: await run(kind, dir, workers, backendPort) });
   }
   const fmt = (x, d = 0) => (x === undefined || x === null ? 'n/a' : x.toFixed(d));
@@ -194,7 +204,7 @@ try {
     const plain = r['proxy_pass, upstream keepalive'];
     const limited = r['proxy_pass, upstream keepalive, limit_req'];
     console.log(
-      `limit_req cost, ${kind} ${workers} worker(s): one request at a time ${fmt(r.seqPlain, 1)} → ${fmt(r.seqLimited, 1)} µs (+${fmt(r.seqLimited - r.seqPlain, 1)}); ` +
+      `limit_req cost, ${kind} ${workers} worker(s): one request at a time, median ${fmt(r.seqPlain, 1)} → ${fmt(r.seqLimited, 1)} µs (${r.seqLimited >= r.seqPlain ? '+' : ''}${fmt(r.seqLimited - r.seqPlain, 1)}); ` +
         `under load ${fmt(limited.cpuUs - plain.cpuUs, 1)} µs more CPU per request, req/s ${(limited.rps / plain.rps).toFixed(2)}x`,
     );
   }

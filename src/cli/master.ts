@@ -158,6 +158,8 @@ export async function runMaster(opts: RunOptions, count: number): Promise<number
         return;
       case 'failed':
         rec.failure = msg.message;
+        // A worker started again after one died: nobody waits for it, so its reason is logged here.
+        if (rec.settle === null) errorLog.write('emerg', msg.message);
         rec.settle?.(msg.message);
         rec.settle = null;
         return;
