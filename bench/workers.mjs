@@ -55,7 +55,7 @@ http {
     access_log off;
     client_body_temp_path ${dir}/cb; proxy_temp_path ${dir}/px; fastcgi_temp_path ${dir}/fc;
     uwsgi_temp_path ${dir}/uw; scgi_temp_path ${dir}/sc;
-    limit_req_zone $server_name zone=all:1m rate=1000000r/s;
+    limit_req_zone $binary_remote_addr zone=all:1m rate=1000000r/s;
     upstream app_ka { server 127.0.0.1:${backendPort}; keepalive 32; }
     server {
         listen 127.0.0.1:${port};

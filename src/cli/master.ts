@@ -25,7 +25,7 @@ import { reopenAccessLogs } from '../runtime/http/access-log.js';
 import { checkLimitZones, setLimitZones } from '../runtime/http/limit-zones.js';
 import { processLogEvent, setProcessLog } from '../runtime/http/process-log.js';
 import type { LogLevel } from '../runtime/http/response.js';
-import { isNgtsMessage, type ToMaster, type ToWorker } from '../runtime/shared/messages.js';
+import { isNgtsMessage, Outbox, type ToMaster, type ToWorker } from '../runtime/shared/messages.js';
 import { ZoneOwner } from '../runtime/shared/zone-owner.js';
 import { StatusListener } from '../runtime/status-listener.js';
 import { mergeStatusReports, type StatusReport } from '../runtime/upstream/peer-status.js';
@@ -52,6 +52,8 @@ interface WorkerRecord {
   counters: ConnectionCounters;
   /** Settles the wait for its start: null when ready, else why not. */
   settle: ((failure: string | null) => void) | null;
+  /** Its messages without a socket, sent once per turn of the event loop. */
+  readonly outbox: Outbox<ToWorker>;
 }
 
 const ZERO: ConnectionCounters = { accepted: 0, handled: 0, active: 0, requests: 0, reading: 0, writing: 0, waiting: 0 };
@@ -100,11 +102,11 @@ export async function runMaster(opts: RunOptions, count: number): Promise<number
   const pending = new Map<number, (value: unknown) => void>();
   let handoverNext = 0;
 
+  // A worker that has just died: the message is lost, as a signal to a dead process would be.
+  const swallow = (): void => undefined;
   const send = (rec: WorkerRecord, m: ToWorker, handle?: unknown): void => {
     if (!rec.worker.isConnected()) return;
-    // A worker that has just died: the message is lost, as a signal to a dead process would be.
-    const swallow = (): void => undefined;
-    if (handle === undefined) rec.worker.send(m, swallow);
+    if (handle === undefined) rec.outbox.push(m);
     else rec.worker.send(m, handle as never, swallow);
   };
 
@@ -150,6 +152,9 @@ export async function runMaster(opts: RunOptions, count: number): Promise<number
     if (!isNgtsMessage(m)) return;
     const msg = m as ToMaster;
     switch (msg.ngts) {
+      case 'batch':
+        for (const one of msg.messages) onMessage(rec, one, undefined);
+        return;
       case 'ready':
         rec.ready = true;
         send(rec, { ngts: 'peers', states: owner.peerSnapshot(rec.gen) });
@@ -202,7 +207,10 @@ export async function runMaster(opts: RunOptions, count: number): Promise<number
   /** ngx_spawn_process: one worker of configuration `g`. */
   const spawn = (g: number): WorkerRecord => {
     const worker = cluster.fork();
-    const rec: WorkerRecord = { worker, pid: worker.process.pid ?? 0, gen: g, ready: false, exiting: false, failure: null, counters: { ...ZERO }, settle: null };
+    const outbox = new Outbox<ToWorker>((m) => {
+      if (worker.isConnected()) worker.send(m, swallow);
+    });
+    const rec: WorkerRecord = { worker, pid: worker.process.pid ?? 0, gen: g, ready: false, exiting: false, failure: null, counters: { ...ZERO }, settle: null, outbox };
     records.set(worker.id, rec);
     errorLog.write('notice', `start worker process ${rec.pid}`);
     worker.on('message', (m: unknown, handle: unknown) => onMessage(rec, m, handle));

@@ -1,5 +1,6 @@
 /**
- * `ngts` / `ngts run`: the server in the foreground, as nginx with `daemon off;` and one process.
+ * `ngts` / `ngts run`: the server in the foreground, as nginx with `daemon off;` and one process
+ * (with `worker_processes` above 1 and `master_process on`, master.ts and its workers instead).
  * Reads and checks the configuration (refusing to start on any error, with nginx's message),
  * compiles it, binds every listener, then writes the pid file, and acts on signals as nginx does:
  * SIGTERM/SIGINT stop at once, SIGQUIT gracefully, SIGHUP reloads the configuration, SIGUSR1

@@ -57,9 +57,9 @@ export async function runWorker(opts: RunOptions): Promise<number> {
       .then(() => channel.flushed())
       .then(() => {
         errorLog?.write('notice', 'exiting');
-        channel.send({ ngts: 'exiting', counters: { ...connectionCounters } });
-        finish();
-      });
+        return channel.sendNow({ ngts: 'exiting', counters: { ...connectionCounters } });
+      })
+      .then(finish);
   };
   const reopen = (): void => {
     errorLog?.write('notice', 'reopening logs');
@@ -77,8 +77,8 @@ export async function runWorker(opts: RunOptions): Promise<number> {
     },
     report: () => statusReport(peers),
   });
-  const failed = (message: string): number => {
-    channel.send({ ngts: 'failed', message });
+  const failed = async (message: string): Promise<number> => {
+    await channel.sendNow({ ngts: 'failed', message });
     return WORKER_FATAL;
   };
 

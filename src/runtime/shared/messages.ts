@@ -43,7 +43,9 @@ export type ToMaster =
   /** An idle keep-alive connection of an exiting worker (its socket sent along), for a new worker. */
   | { readonly ngts: 'handover'; readonly key: string; readonly ip: string }
   /** The last counters of a worker that exits by itself (quit, or the end of a reload). */
-  | { readonly ngts: 'exiting'; readonly counters: ConnectionCounters };
+  | { readonly ngts: 'exiting'; readonly counters: ConnectionCounters }
+  /** Messages of one turn of the event loop, sent as one (see Outbox). */
+  | { readonly ngts: 'batch'; readonly messages: readonly ToMaster[] };
 
 /** What the master sends. */
 export type ToWorker =
@@ -58,7 +60,31 @@ export type ToWorker =
   | { readonly ngts: 'stop' }
   | { readonly ngts: 'reopen' }
   /** A connection handed over by an exiting worker (its socket sent along). */
-  | { readonly ngts: 'handover'; readonly key: string; readonly ip: string };
+  | { readonly ngts: 'handover'; readonly key: string; readonly ip: string }
+  | { readonly ngts: 'batch'; readonly messages: readonly ToWorker[] };
+
+/**
+ * Messages without a socket wait for the end of the current turn of the event loop and go as
+ * one: under load a worker asks for many requests per turn, and each IPC message costs a write,
+ * a read and a wake-up on both sides (bench/workers.mjs measures it). One message alone goes as
+ * it is, so a request on an idle server waits no longer.
+ */
+export class Outbox<M extends { readonly ngts: string }> {
+  private queue: M[] = [];
+
+  constructor(private readonly write: (m: M | { readonly ngts: 'batch'; readonly messages: readonly M[] }) => void) {}
+
+  push(m: M): void {
+    if (this.queue.push(m) === 1) queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    const q = this.queue;
+    this.queue = [];
+    if (q.length === 1) this.write(q[0]!);
+    else if (q.length > 1) this.write({ ngts: 'batch', messages: q });
+  }
+}
 
 /** Whether `m` is one of ours (cluster sends its own messages on the same channel). */
 export function isNgtsMessage(m: unknown): m is { readonly ngts: string } {

@@ -13,7 +13,7 @@ import { setRemoteLimitZones } from '../http/limit-zones.js';
 import { setStubStatusTotals } from '../http/stub-status.js';
 import type { StatusReport } from '../upstream/peer-status.js';
 import { setPeerSync, type Peer, type PeerList } from '../upstream/round-robin.js';
-import { isNgtsMessage, type ToMaster, type ToWorker } from './messages.js';
+import { isNgtsMessage, Outbox, type ToMaster, type ToWorker } from './messages.js';
 
 /** What the worker does on the master's commands. */
 export interface WorkerCommands {
@@ -40,6 +40,10 @@ export class WorkerChannel {
   private handles = 0;
   private flushedResolve: (() => void) | null = null;
 
+  private readonly outbox = new Outbox<ToMaster>((m) => {
+    if (process.connected && process.send !== undefined) process.send(m);
+  });
+
   /** Sends `m` to the master (dropped when the channel is closed: the worker is going away). */
   send(m: ToMaster, handle?: Socket): void {
     if (!process.connected || process.send === undefined) {
@@ -47,12 +51,20 @@ export class WorkerChannel {
       return;
     }
     if (handle === undefined) {
-      process.send(m);
+      this.outbox.push(m);
       return;
     }
     this.handles++;
     process.send(m, handle as never, { keepOpen: false }, () => {
       if (--this.handles === 0) this.flushedResolve?.();
+    });
+  }
+
+  /** Sends `m` at once; resolves when it is written (a worker about to exit says why first). */
+  sendNow(m: ToMaster): Promise<void> {
+    return new Promise((resolve) => {
+      if (!process.connected || process.send === undefined) return resolve();
+      process.send(m, undefined, {}, () => resolve());
     });
   }
 
@@ -98,6 +110,9 @@ export class WorkerChannel {
     if (!isNgtsMessage(m)) return;
     const msg = m as ToWorker;
     switch (msg.ngts) {
+      case 'batch':
+        for (const one of msg.messages) this.receive(one, undefined);
+        return;
       case 'answer': {
         const resolve = this.waiting.get(msg.id);
         this.waiting.delete(msg.id);
