@@ -1,10 +1,12 @@
 /**
- * `ngts` / `ngts run`: the server in the foreground, as nginx with `daemon off;` and one process.
+ * `ngts` / `ngts run`: the server in the foreground, as nginx with `daemon off;` and one process
+ * (with `worker_processes` above 1 and `master_process on`, master.ts and its workers instead).
  * Reads and checks the configuration (refusing to start on any error, with nginx's message),
  * compiles it, binds every listener, then writes the pid file, and acts on signals as nginx does:
  * SIGTERM/SIGINT stop at once, SIGQUIT gracefully, SIGHUP reloads the configuration, SIGUSR1
  * reopens the log files.
  */
+import cluster from 'node:cluster';
 import { unlinkSync, writeFileSync } from 'node:fs';
 import { compileHttp, type CompiledHttp } from '../compile/servers.js';
 import type { UpstreamConf } from '../compile/upstreams.js';
@@ -27,6 +29,8 @@ import { directivesOf } from '../config/checks/expanded.js';
 import type { Statement } from '../config/ast.js';
 import { registry } from '../config/registry/index.js';
 import { StatusListener } from '../runtime/status-listener.js';
+import { statusReport } from '../runtime/upstream/peer-status.js';
+import { workerProcesses } from './processes.js';
 
 export interface RunOptions {
   readonly checked: CheckedConfig;
@@ -45,13 +49,13 @@ export interface RunOptions {
 }
 
 /** ngts's own start-up notes go to stderr, as nginx's configuration messages do, whatever the log level. */
-function startupNote(level: 'warn' | 'notice', message: string): void {
+export function startupNote(level: 'warn' | 'notice', message: string): void {
   if (processLogEvent(level === 'warn' ? 'warn' : 'info', message)) return;
   process.stderr.write(Buffer.from(`ngts: [${level}] ${message}\n`, 'latin1'));
 }
 
 /** A compiled configuration with what it needs at run time, ready to serve. */
-interface Prepared {
+export interface Prepared {
   readonly http: CompiledHttp;
   readonly peers: Map<UpstreamConf, PeerList>;
   /** The main context's error log (-e, else its error_log lines, else stderr). */
@@ -62,7 +66,7 @@ interface Prepared {
  * Compiles a checked configuration and does what nginx does while reading it: resolves upstream
  * host names and opens the error and access logs. Returns nginx's `[emerg]` message on failure.
  */
-async function prepare(checked: CheckedConfig, prefix: string, errorLogOption: string | undefined): Promise<Prepared | { error: string }> {
+export async function prepare(checked: CheckedConfig, prefix: string, errorLogOption: string | undefined): Promise<Prepared | { error: string }> {
   const http = compileHttp(checked, {
     prefix,
     builtins: withProxyVariables(resolveBuiltin),
@@ -106,6 +110,8 @@ async function prepare(checked: CheckedConfig, prefix: string, errorLogOption: s
 
 /** Runs the server until a signal stops it; resolves to the exit code. */
 export async function runServer(opts: RunOptions): Promise<number> {
+  // A worker process started by the master (master.ts) reads the same command line.
+  if (cluster.isWorker) return (await import('./worker.js')).runWorker(opts);
   const { checked, prefix } = opts;
   const startup: string[] = [];
   for (const d of checked.diagnostics) {
@@ -117,6 +123,9 @@ export async function runServer(opts: RunOptions): Promise<number> {
     }
   }
   if (startup.length) process.stderr.write(Buffer.from(startup.join('\n') + '\n', 'latin1'));
+  // `master_process on` (nginx's default) with more than one worker: a master and its workers.
+  const workers = workerProcesses(checked);
+  if (workers > 1) return (await import('./master.js')).runMaster(opts, workers);
 
   const prepared = await prepare(checked, prefix, opts.errorLog);
   if ('error' in prepared) {
@@ -146,7 +155,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
   let peersNow: ReadonlyMap<UpstreamConf, PeerList> = prepared.peers;
   let status: StatusListener | null = null;
   if (opts.status !== undefined) {
-    status = new StatusListener(() => peersNow);
+    status = new StatusListener(() => statusReport(peersNow));
     try {
       await status.listen(opts.status.host, opts.status.port);
     } catch (e) {
@@ -291,7 +300,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
 }
 
 /** What ngts tells at start-up (and after a reload) about directives it does not execute. */
-function startupNotes(checked: CheckedConfig, http: CompiledHttp): void {
+export function startupNotes(checked: CheckedConfig, http: CompiledHttp): void {
   if (checked.effectless.size) {
     const names = [...checked.effectless.values()].map((e) => `${e.spec.name} (${e.file}:${e.line})`);
     startupNote('notice', `accepted without effect: ${names.join(', ')}`);

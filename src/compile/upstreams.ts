@@ -48,6 +48,11 @@ export interface UpstreamConf {
   readonly keepaliveTimeout: number;
   /** `keepalive_time`: how long one cached connection may live (1h). */
   readonly keepaliveTime: number;
+  /**
+   * `zone NAME [size]` (ngx_http_upstream_zone_module): the peers' state lives in shared memory,
+   * so every worker process sees the others' failures. Null: each worker has its own.
+   */
+  readonly zone: string | null;
   readonly file: string;
   readonly line: number;
 }
@@ -81,6 +86,7 @@ export function compileUpstreams(http: ConfLevel, vars: VariableTable): Map<stri
       keepaliveRequests: parseNumber(level.ownFirst('keepalive_requests')?.args[0]?.value ?? '') ?? 1000,
       keepaliveTimeout: parseTime(level.ownFirst('keepalive_timeout')?.args[0]?.value ?? '', false) ?? 60_000,
       keepaliveTime: parseTime(level.ownFirst('keepalive_time')?.args[0]?.value ?? '', false) ?? 3_600_000,
+      zone: level.ownFirst('zone')?.args[0]?.value ?? null,
       file: d.span.file,
       line: d.terminator.line,
     });
@@ -129,6 +135,7 @@ export function implicitUpstream(host: string, port: number, unix: boolean, file
     keepaliveRequests: 1000,
     keepaliveTimeout: 60_000,
     keepaliveTime: 3_600_000,
+    zone: null,
     file,
     line,
   };

@@ -5,7 +5,7 @@
  */
 export const EXECUTED_DIRECTIVES: ReadonlySet<string> = new Set([
   // core: processes, listeners, servers, locations
-  'daemon', 'master_process', 'pid', 'error_log', 'events', 'http', 'include',
+  'daemon', 'master_process', 'worker_processes', 'pid', 'error_log', 'events', 'http', 'include',
   'server', 'listen', 'server_name', 'location',
   // request reading and connections
   'client_header_buffer_size', 'large_client_header_buffers', 'ignore_invalid_headers',
@@ -24,7 +24,7 @@ export const EXECUTED_DIRECTIVES: ReadonlySet<string> = new Set([
   'proxy_pass_header', 'proxy_connect_timeout', 'proxy_read_timeout', 'proxy_send_timeout',
   'proxy_request_buffering', 'proxy_next_upstream',
   'proxy_next_upstream_tries', 'proxy_intercept_errors', 'proxy_ignore_client_abort', 'proxy_buffer_size', 'upstream', 'server',
-  'ip_hash', 'hash', 'least_conn', 'random', 'keepalive', 'keepalive_requests', 'keepalive_time',
+  'ip_hash', 'hash', 'least_conn', 'random', 'zone', 'keepalive', 'keepalive_requests', 'keepalive_time',
   'chunked_transfer_encoding',
   // proxy_pass with variables, https upstreams
   'resolver', 'resolver_timeout', 'proxy_ssl_server_name', 'proxy_ssl_name', 'proxy_ssl_verify',

@@ -68,12 +68,16 @@ export interface HttpServerLog {
 
 export class HttpServer implements ConnectionHost {
   exiting = false;
+  /** False in a worker process: the sockets are shared, the master removes unix socket files. */
+  unlinkUnixSockets = true;
   readonly variables: readonly VariableDef[];
   private readonly servers: { server: Server; binding: Binding }[] = [];
   private readonly connections = new Set<HttpConnection>();
   /** The socket each connection came in on, and its local address: for moving it at a reload. */
   private readonly origins = new Map<HttpConnection, { readonly key: string; readonly ip: string }>();
   private drainedResolve: (() => void) | null = null;
+  /** A worker quitting at a reload: where its keep-alive connections go when idle. */
+  private handover: ((socket: Socket, key: string, ip: string) => void) | null = null;
 
   constructor(
     private readonly http: CompiledHttp,
@@ -154,6 +158,24 @@ export class HttpServer implements ConnectionHost {
   }
 
   /**
+   * A keep-alive connection another worker process handed over when it exited (worker.ts), on
+   * the socket of `key` with local address `ip`: served here from its next request on. It was
+   * accepted and handled there, so it counts only as active here.
+   */
+  adopt(socket: Socket, key: string, ip: string): void {
+    const b = this.servers.find((s) => bindingKey(s.binding) === key)?.binding;
+    if (b === undefined || this.exiting) {
+      socket.destroy();
+      return;
+    }
+    const conn = new HttpConnection(socket, addressOf(b, ip), this);
+    connectionCounters.handled--;
+    socket.resume();
+    this.connections.add(conn);
+    this.origins.set(conn, { key, ip });
+  }
+
+  /**
    * After a reload: the connections of `previous` that came in on a socket this configuration
    * also listens on move here, so that keep-alive clients go on without a closed connection;
    * the others stay with `previous`, which finishes them gracefully.
@@ -175,14 +197,22 @@ export class HttpServer implements ConnectionHost {
   closed(conn: HttpConnection): void {
     this.connections.delete(conn);
     this.origins.delete(conn);
-    if (this.exiting && this.connections.size === 0 && this.drainedResolve) this.drainedResolve();
+    if ((this.exiting || this.handover !== null) && this.connections.size === 0 && this.drainedResolve) this.drainedResolve();
+  }
+
+  /** A connection between requests: while handing over, it goes to a new worker now. */
+  idle(conn: HttpConnection): void {
+    if (this.handover === null) return;
+    const origin = this.origins.get(conn);
+    const socket = origin === undefined ? null : conn.detach();
+    if (socket !== null) this.handover(socket, origin!.key, origin!.ip);
   }
 
   /** Stops accepting and closes the listening sockets (unix socket files are removed). */
   private closeListeners(): void {
     for (const { server, binding } of this.servers) {
       server.close();
-      if (binding.family === 'unix') {
+      if (binding.family === 'unix' && this.unlinkUnixSockets) {
         try {
           unlinkSync(binding.host);
         } catch {
@@ -203,12 +233,22 @@ export class HttpServer implements ConnectionHost {
   /**
    * SIGQUIT, and the old configuration after a reload (whose sockets the new one took over):
    * stop accepting, close idle keep-alive connections, let requests in flight finish
-   * (their connections close after the response), and resolve when none is left.
+   * (their connections close after the response), and resolve when none is left. With
+   * `handover` (a worker replaced at a reload), idle plain connections go to it instead of being
+   * closed: a client that sends its next request at that moment is not cut off.
    */
-  stopGraceful(): Promise<void> {
-    this.exiting = true;
+  stopGraceful(handover?: (socket: Socket, key: string, ip: string) => void): Promise<void> {
+    // Handing over, answers keep their connections alive: each goes when its request is done.
+    if (handover === undefined) this.exiting = true;
+    else this.handover = handover;
     this.closeListeners();
-    for (const c of [...this.connections]) if (c.idle) c.destroy();
+    for (const c of [...this.connections]) {
+      if (!c.idle) continue;
+      const origin = this.origins.get(c);
+      const socket = handover !== undefined && origin !== undefined ? c.detach() : null;
+      if (socket !== null) handover!(socket, origin!.key, origin!.ip);
+      else c.destroy();
+    }
     if (this.connections.size === 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.drainedResolve = resolve;

@@ -5,10 +5,8 @@
  * under nginx whether or not it runs; its connections are not counted by stub_status.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { UpstreamConf } from '../compile/upstreams.js';
 import { errnoText } from '../config/source.js';
-import { formatStatusReport, statusReport } from './upstream/peer-status.js';
-import type { PeerList } from './upstream/round-robin.js';
+import { formatStatusReport, type StatusReport } from './upstream/peer-status.js';
 
 /** Where the status listener binds: `PORT`, `ADDR:PORT` or `[IPv6]:PORT`; null when unreadable. */
 export function parseStatusAddress(text: string): { host: string; port: number } | null {
@@ -23,9 +21,12 @@ export function parseStatusAddress(text: string): { host: string; port: number }
 export class StatusListener {
   private readonly server: Server;
 
-  /** `peers` gives the running configuration's peers (it changes at a reload). */
-  constructor(private readonly peers: () => ReadonlyMap<UpstreamConf, PeerList>) {
-    this.server = createServer((req, res) => this.answer(req, res));
+  /**
+   * `report` makes the report of the running configuration (it changes at a reload); with worker
+   * processes the master gathers it from every worker.
+   */
+  constructor(private readonly report: () => StatusReport | Promise<StatusReport>) {
+    this.server = createServer((req, res) => void this.answer(req, res));
   }
 
   /** Binds; rejects with `bind() to ADDR:PORT failed (…)`. */
@@ -47,7 +48,7 @@ export class StatusListener {
     this.server.closeAllConnections();
   }
 
-  private answer(req: IncomingMessage, res: ServerResponse): void {
+  private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://status');
     const send = (status: number, type: string, body: string): void => {
       res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
@@ -63,7 +64,7 @@ export class StatusListener {
       send(404, 'text/plain; charset=utf-8', 'ngts status: GET /status (JSON) or /status.txt (text)\n');
       return;
     }
-    const report = statusReport(this.peers());
+    const report = await this.report();
     if (text) send(200, 'text/plain; charset=utf-8', formatStatusReport(report));
     else send(200, 'application/json', JSON.stringify(report, null, 2) + '\n');
   }

@@ -33,7 +33,7 @@ const upstreamZone: Setter = (cx, args) => {
 };
 
 const directives: readonly DirectiveSpec[] = [
-  { name: 'zone', module: M, contexts: ['HTTP_UPS'], args: [1, 2], slot: { kind: 'none' }, set: upstreamZone, effect: 'none' },
+  { name: 'zone', module: M, contexts: ['HTTP_UPS'], args: [1, 2], slot: { kind: 'none' }, set: upstreamZone, effect: 'runtime' },
 ];
 
 export const ngxHttpUpstreamZoneModule: ModuleSpec = { name: M, directives };

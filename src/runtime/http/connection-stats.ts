@@ -49,8 +49,22 @@ export function moveStat(from: ConnectionStat, to: ConnectionStat): ConnectionSt
   return to;
 }
 
+/**
+ * With worker processes: the other workers' gauges as the master last gathered them (nginx's
+ * counters are in shared memory; here a variable cannot wait for the other processes).
+ */
+const others = { active: 0, reading: 0, writing: 0, waiting: 0 };
+
+/** Sets the other workers' active/reading/writing/waiting (a worker process, from the master). */
+export function setOtherWorkersGauges(c: Pick<ConnectionCounters, 'active' | 'reading' | 'writing' | 'waiting'>): void {
+  others.active = c.active;
+  others.reading = c.reading;
+  others.writing = c.writing;
+  others.waiting = c.waiting;
+}
+
 // ngx_http_stub_status_variable
 /** The getter of `$connections_active`, `_reading`, `_writing` or `_waiting`. */
 export function connectionsVariable(which: 'active' | 'reading' | 'writing' | 'waiting'): () => string {
-  return () => String(connectionCounters[which]);
+  return () => String(connectionCounters[which] + others[which]);
 }

@@ -33,6 +33,8 @@ export interface ConnectionHost {
   log(level: LogLevel, message: string, logs?: readonly ErrorLogTarget[] | null): void;
   /** Called once when the connection is gone. */
   closed(conn: HttpConnection): void;
+  /** Called when a keep-alive connection waits for its next request (a worker handing it over). */
+  idle?(conn: HttpConnection): void;
 }
 
 /** Bytes buffered while nobody reads the body: beyond this the socket pauses. */
@@ -152,6 +154,25 @@ export class HttpConnection {
     if (this.request) this.finishRequest(this.request);
     this.release();
     this.host.closed(this);
+  }
+
+  /**
+   * A worker process that exits hands its idle keep-alive connections to a new worker instead of
+   * closing them (cli/worker.ts): the connection leaves this process, its socket is returned
+   * paused and open. Null when it is not idle, or TLS (whose state cannot move).
+   */
+  detach(): Socket | null {
+    if (!this.idle || this.socket.readableLength > 0 || (this.socket as { encrypted?: boolean }).encrypted === true) return null;
+    // Stop reading now: bytes read after this would be lost with the handle (pause() alone
+    // still lets node fill the stream's buffer); what is unread stays in the socket.
+    (this.socket as unknown as { _handle?: { readStop?: () => void } })._handle?.readStop?.();
+    this.state = 'closed';
+    this.clearTimer();
+    this.socket.pause();
+    for (const e of ['data', 'end', 'error', 'close']) this.socket.removeAllListeners(e);
+    this.release();
+    this.host.closed(this);
+    return this.socket;
   }
 
   // ngx_http_close_connection: the connection leaves the counters (once).
@@ -564,6 +585,7 @@ export class HttpConnection {
     this.parser = this.newParser();
     this.stat = moveStat(this.stat, 'waiting');
     this.setTimer(r.conf.core.keepaliveTimeout, () => this.destroy());
+    this.host.idle?.(this);
   }
 
   // ngx_http_set_lingering_close: stop writing, read and drop what the client still sends. nginx

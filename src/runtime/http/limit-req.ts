@@ -96,62 +96,118 @@ function fmt(excess: number): string {
 
 const BELOW: Record<string, LogLevel> = { error: 'warn', warn: 'notice', notice: 'info', info: 'info' };
 
-// ngx_http_limit_req_handler
-/** DECLINED to go on (maybe after a delay), or the rejection status. */
-export function limitReqHandler(r: HttpRequest, sink: ResponseSink, conf: LimitReqConf, zones: LimitReqZones): number | Promise<number> {
-  // r->main->limit_req_status: a request and its subrequests are charged once.
-  const main = r.parent ?? r;
-  if (main.limitReqStatus !== null) return DECLINED;
-  const now = Date.now();
+/** One limit_req line as the zone's owner sees it: the line, and its key (null: not charged). */
+export interface LimitReqAsk extends LimitReq {
+  readonly key: string | null;
+}
+
+/**
+ * What the zones decided for one request: `ok` (with the delay, in ms, and the excess and zone it
+ * comes from), `busy` (over a burst: the excess), `error` (a zone is full) or `declined` (no line
+ * charged). `n` is the line the lookups stopped at, for the log line's zone.
+ */
+export interface LimitReqDecision {
+  readonly rc: 'ok' | 'busy' | 'error' | 'declined';
+  readonly n: number;
+  readonly excess: number;
+  readonly delay: number;
+  readonly delayZone: string;
+}
+
+/**
+ * The zones of another process (the master's, with worker processes): the same decision, asked
+ * for over IPC. Keys are evaluated before asking, since the owner cannot evaluate variables.
+ */
+export interface LimitReqRemote {
+  decide(asks: readonly LimitReqAsk[], now: number): Promise<LimitReqDecision>;
+}
+
+/**
+ * The zone part of ngx_http_limit_req_handler: test every line but the last, account the last,
+ * then account the others (ngx_http_limit_req_account). `keyOf(n)` gives line n's key, or null
+ * when it is not charged; it is called in order and not past the line the lookups stop at, so
+ * that a key is evaluated only when nginx would evaluate it. Runs wherever the zones are.
+ */
+export function limitReqDecide(zones: LimitReqZones, limits: readonly LimitReq[], keyOf: (n: number) => string | null, now: number): LimitReqDecision {
   let rc: 'ok' | 'again' | 'busy' | 'error' | 'declined' = 'declined';
   let excess = 0;
   let n = 0;
   const held: LimitReqZoneState[] = [];
-  for (; n < conf.limits.length; n++) {
-    const limit = conf.limits[n]!;
+  for (; n < limits.length; n++) {
+    const limit = limits[n]!;
     const state = zones.get(limit.zone);
     if (state === undefined) continue;
     state.node = null;
-    const key = evaluate(r, state.zone.key);
-    if (key.length === 0) continue;
-    if (key.length > 65535) {
-      sink.log('error', `the value of the "${state.zone.key.source}" key is more than 65535 bytes: "${key}"`);
-      continue;
-    }
-    const res = state.lookup(limit, key, n === conf.limits.length - 1, now);
+    const key = keyOf(n);
+    if (key === null) continue;
+    const res = state.lookup(limit, key, n === limits.length - 1, now);
     rc = res.rc;
     excess = res.excess;
     if (rc === 'again') held.push(state);
     if (rc !== 'again') break;
   }
-  if (rc === 'declined') return DECLINED;
-  const dry = conf.dryRun ? ', dry run' : '';
+  if (rc === 'declined') return { rc, n, excess: 0, delay: 0, delayZone: '' };
   if (rc === 'busy' || rc === 'error') {
-    const zone = conf.limits[Math.min(n, conf.limits.length - 1)]!.zone;
-    if (rc === 'busy') sink.log(conf.logLevel, `limiting requests${dry}, excess: ${fmt(excess)} by zone "${zone}"`);
-    else sink.log('alert', `could not allocate node in limit_req zone "${zone}"`);
     for (const s of held) if (s.node) s.node.count--;
-    if (conf.dryRun) {
-      main.limitReqStatus = 'REJECTED_DRY_RUN';
-      return DECLINED;
-    }
-    main.limitReqStatus = 'REJECTED';
-    return conf.status;
+    return { rc, n, excess, delay: 0, delayZone: '' };
   }
   if (rc === 'again') excess = 0;
-  const last = Math.min(n, conf.limits.length - 1);
-  const acc = account(conf.limits, Math.min(n, conf.limits.length), zones, excess, conf.limits[last]!, now);
-  if (acc.delay === 0) {
-    main.limitReqStatus = 'PASSED';
-    return DECLINED;
-  }
-  sink.log(BELOW[conf.logLevel]!, `delaying request${dry}, excess: ${fmt(acc.excess)}, by zone "${acc.limit.zone}"`);
-  if (conf.dryRun) {
-    main.limitReqStatus = 'DELAYED_DRY_RUN';
-    return DECLINED;
-  }
-  main.limitReqStatus = 'DELAYED';
-  return new Promise((resolve) => setTimeout(() => resolve(DECLINED), acc.delay));
+  const last = Math.min(n, limits.length - 1);
+  const acc = account(limits, Math.min(n, limits.length), zones, excess, limits[last]!, now);
+  return { rc: 'ok', n, excess: acc.excess, delay: acc.delay, delayZone: acc.limit.zone };
+}
+
+// ngx_http_limit_req_handler
+/**
+ * DECLINED to go on (maybe after a delay), or the rejection status. The zones are `zones`, or
+ * with `remote` another process's (then `zones` only gives each zone's key).
+ */
+export function limitReqHandler(r: HttpRequest, sink: ResponseSink, conf: LimitReqConf, zones: LimitReqZones, remote: LimitReqRemote | null = null): number | Promise<number> {
+  // r->main->limit_req_status: a request and its subrequests are charged once.
+  const main = r.parent ?? r;
+  if (main.limitReqStatus !== null) return DECLINED;
+  const now = Date.now();
+  const keyOf = (n: number): string | null => {
+    const state = zones.get(conf.limits[n]!.zone);
+    if (state === undefined) return null;
+    const key = evaluate(r, state.zone.key);
+    if (key.length === 0) return null;
+    if (key.length > 65535) {
+      sink.log('error', `the value of the "${state.zone.key.source}" key is more than 65535 bytes: "${key}"`);
+      return null;
+    }
+    return key;
+  };
+  const finish = (d: LimitReqDecision): number | Promise<number> => {
+    if (d.rc === 'declined') return DECLINED;
+    const dry = conf.dryRun ? ', dry run' : '';
+    if (d.rc === 'busy' || d.rc === 'error') {
+      const zone = conf.limits[Math.min(d.n, conf.limits.length - 1)]!.zone;
+      if (d.rc === 'busy') sink.log(conf.logLevel, `limiting requests${dry}, excess: ${fmt(d.excess)} by zone "${zone}"`);
+      else sink.log('alert', `could not allocate node in limit_req zone "${zone}"`);
+      if (conf.dryRun) {
+        main.limitReqStatus = 'REJECTED_DRY_RUN';
+        return DECLINED;
+      }
+      main.limitReqStatus = 'REJECTED';
+      return conf.status;
+    }
+    if (d.delay === 0) {
+      main.limitReqStatus = 'PASSED';
+      return DECLINED;
+    }
+    sink.log(BELOW[conf.logLevel]!, `delaying request${dry}, excess: ${fmt(d.excess)}, by zone "${d.delayZone}"`);
+    if (conf.dryRun) {
+      main.limitReqStatus = 'DELAYED_DRY_RUN';
+      return DECLINED;
+    }
+    main.limitReqStatus = 'DELAYED';
+    return new Promise((resolve) => setTimeout(() => resolve(DECLINED), d.delay));
+  };
+  if (remote === null) return finish(limitReqDecide(zones, conf.limits, keyOf, now));
+  const asks = conf.limits.map((l, n): LimitReqAsk => ({ zone: l.zone, burst: l.burst, delay: l.delay, key: keyOf(n) }));
+  if (asks.every((a) => a.key === null)) return DECLINED;
+  return remote.decide(asks, now).then(finish);
 }
 
 // ngx_http_limit_req_account: charge the zones that were only tested; the longest delay wins.

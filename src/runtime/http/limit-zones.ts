@@ -4,8 +4,8 @@
  * that charges them: limit_req first, then limit_conn, as nginx's handlers run.
  */
 import type { LimitZone } from '../../compile/limit-conf.js';
-import { limitConnHandler, LimitConnZoneState } from './limit-conn.js';
-import { limitReqHandler, LimitReqZoneState } from './limit-req.js';
+import { limitConnHandler, LimitConnZoneState, type LimitConnRemote } from './limit-conn.js';
+import { limitReqHandler, LimitReqZoneState, type LimitReqRemote } from './limit-req.js';
 import type { HttpRequest } from './request.js';
 import type { ResponseSink } from './response.js';
 
@@ -13,6 +13,18 @@ const DECLINED = -5;
 
 let reqZones = new Map<string, LimitReqZoneState>();
 let connZones = new Map<string, LimitConnZoneState>();
+/** With worker processes: the master owns the zones' state and the handlers ask it. */
+let remote: { readonly req: LimitReqRemote; readonly conn: LimitConnRemote } | null = null;
+
+/** A worker process: charge the zones of the master (shared/zone-owner.ts) instead of this process's. */
+export function setRemoteLimitZones(r: { readonly req: LimitReqRemote; readonly conn: LimitConnRemote }): void {
+  remote = r;
+}
+
+/** The zones' state of this process (the master's, with worker processes), by name. */
+export function limitZoneStates(): { readonly req: ReadonlyMap<string, LimitReqZoneState>; readonly conn: ReadonlyMap<string, LimitConnZoneState> } {
+  return { req: reqZones, conn: connZones };
+}
 
 /**
  * Whether a reload may install these zones: a zone kept from the running configuration (same name
@@ -60,11 +72,11 @@ export function setLimitZones(req: ReadonlyMap<string, LimitZone>, conn: Readonl
 export function preaccessPhase(r: HttpRequest, sink: ResponseSink): number | Promise<number> {
   const req = r.conf.limitReq;
   const conn = r.conf.limitConn;
-  const afterReq = (rc: number): number => {
+  const afterReq = (rc: number): number | Promise<number> => {
     if (rc !== DECLINED) return rc;
-    return conn === null ? DECLINED : limitConnHandler(r, sink, conn, connZones);
+    return conn === null ? DECLINED : limitConnHandler(r, sink, conn, connZones, remote?.conn ?? null);
   };
   if (req === null) return afterReq(DECLINED);
-  const rc = limitReqHandler(r, sink, req, reqZones);
+  const rc = limitReqHandler(r, sink, req, reqZones, remote?.req ?? null);
   return typeof rc === 'number' ? afterReq(rc) : rc.then(afterReq);
 }

@@ -56,6 +56,8 @@ export interface StatusReport {
   /** The stub_status counters. */
   readonly connections: ConnectionCounters;
   readonly upstreams: readonly UpstreamStatus[];
+  /** With worker processes: their pids (`pid` is the master's); the report adds theirs up. */
+  readonly workers?: readonly number[];
 }
 
 /** The state the balancer sees at `nowMs`; a single peer is never marked failed (peers->single). */
@@ -117,6 +119,58 @@ export function statusReport(peers: ReadonlyMap<UpstreamConf, PeerList>, nowMs: 
   };
 }
 
+const STATE_RANK: Readonly<Record<PeerState, number>> = { up: 0, failed: 1, down: 2 };
+
+function latest(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a > b ? a : b;
+}
+
+/**
+ * One report from the workers' reports (the master's `--status`): the counters (`connections`,
+ * the stub_status totals the master gathered), requests and failures added up per peer. A peer
+ * shows the worst state any worker sees (with `zone` they all see the same), its largest running
+ * fail count, the latest failure and retry time.
+ */
+export function mergeStatusReports(reports: readonly StatusReport[], pid: number, workers: readonly number[], connections: ConnectionCounters, nowMs: number = Date.now()): StatusReport {
+  const byName = new Map<string, UpstreamStatus>();
+  for (const report of reports) {
+    for (const u of report.upstreams) {
+      const seen = byName.get(u.name);
+      if (seen === undefined) {
+        byName.set(u.name, u);
+        continue;
+      }
+      const peers = seen.peers.map((p, i): PeerStatus => {
+        const q = u.peers[i];
+        if (q === undefined || q.name !== p.name) return p;
+        const worst = STATE_RANK[q.state] > STATE_RANK[p.state] ? q : p;
+        return {
+          ...p,
+          state: worst.state,
+          active: p.active + q.active,
+          requests: p.requests + q.requests,
+          fails: Math.max(p.fails, q.fails),
+          totalFails: p.totalFails + q.totalFails,
+          lastFailure: latest(p.lastFailure, q.lastFailure),
+          retryAfter: worst.state === 'failed' ? latest(p.state === 'failed' ? p.retryAfter : null, q.state === 'failed' ? q.retryAfter : null) : null,
+        };
+      });
+      byName.set(u.name, { ...seen, peers });
+    }
+  }
+  return {
+    ngts: PRODUCT_VERSION,
+    nginx: NGINX_VERSION,
+    pid,
+    time: new Date(nowMs).toISOString(),
+    connections,
+    upstreams: [...byName.values()],
+    workers,
+  };
+}
+
 /** A duration in whole seconds, short (`42s`, `5m3s`, `2h1m`). */
 function ago(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
@@ -137,7 +191,7 @@ export function formatStatusReport(report: StatusReport): string {
   const c = report.connections;
   const now = Date.parse(report.time);
   const out: string[] = [
-    `ngts ${report.ngts} (nginx ${report.nginx} semantics), pid ${report.pid}, ${report.time}`,
+    `ngts ${report.ngts} (nginx ${report.nginx} semantics), pid ${report.pid}${report.workers ? ` (master; workers ${report.workers.join(', ')})` : ''}, ${report.time}`,
     `connections: active ${c.active} (reading ${c.reading}, writing ${c.writing}, waiting ${c.waiting}); accepted ${c.accepted}, handled ${c.handled}, requests ${c.requests}`,
   ];
   if (report.upstreams.length === 0) out.push('', 'no upstreams');

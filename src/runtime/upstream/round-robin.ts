@@ -21,6 +21,11 @@ export interface Peer {
   /** Seconds, as nginx keeps it (ngx_time() granularity matters for `accessed < checked`). */
   readonly failTimeout: number;
   readonly down: boolean;
+  /**
+   * With `zone` in the upstream: the peer's name in the shared zone (`upstream/p0`, `/b0` for a
+   * backup), by which worker processes share its failure state. Null: this process's own.
+   */
+  readonly shared: string | null;
   currentWeight: number;
   effectiveWeight: number;
   fails: number;
@@ -47,7 +52,23 @@ export interface PeerList {
   readonly name: string;
 }
 
-function makePeer(server: UpstreamServer, host: string): Peer {
+/**
+ * Where the failure state of peers with `shared` goes when it changes (worker processes: to the
+ * master, which applies it to the zone's copy and tells every worker). Null: one process.
+ */
+export interface PeerSync {
+  /** A failure (`fail`), a success that may reset fails (`ok`), or a new `checked` time (`checked`). */
+  changed(peer: Peer, event: 'fail' | 'ok' | 'checked', now: number): void;
+}
+
+let peerSync: PeerSync | null = null;
+
+/** Installs the sync of shared peers (a worker process), or removes it. */
+export function setPeerSync(sync: PeerSync | null): void {
+  peerSync = sync;
+}
+
+function makePeer(server: UpstreamServer, host: string, shared: string | null = null): Peer {
   const name = server.unix ? `unix:${host}` : `${host.includes(':') ? `[${host}]` : host}:${server.port}`;
   return {
     server: server.text,
@@ -59,6 +80,7 @@ function makePeer(server: UpstreamServer, host: string): Peer {
     maxFails: server.maxFails,
     failTimeout: Math.floor(server.failTimeout / 1000),
     down: server.down,
+    shared,
     currentWeight: 0,
     effectiveWeight: server.weight,
     fails: 0,
@@ -88,7 +110,10 @@ export async function createPeers(conf: UpstreamConf): Promise<PeerList> {
         throw new Error(`host not found in upstream "${s.text}" in ${s.file}:${s.line}`);
       }
     }
-    for (const h of hosts) (s.backup ? backup : primary).push(makePeer(s, h));
+    for (const h of hosts) {
+      const list = s.backup ? backup : primary;
+      list.push(makePeer(s, h, conf.zone === null ? null : `${conf.name}/${s.backup ? 'b' : 'p'}${list.length}`));
+    }
   }
   const live = (peers: readonly Peer[]) => peers.filter((p) => !p.down).length;
   const weight = (peers: readonly Peer[]) => peers.reduce((n, p) => n + p.weight, 0);
@@ -106,6 +131,12 @@ export function createResolvedPeers(host: string, addresses: readonly string[], 
     makePeer({ text: host, host: a, port, unix, weight: 1, maxFails: 1, failTimeout: 10_000, backup: false, down: false, file: '', line: 0 }, a),
   );
   return { peers, totalWeight: peers.length, single: peers.length === 1, tries: peers.length, backup: null, name: host };
+}
+
+/** peer->checked = now, told to the other workers when the peer is shared. */
+function setChecked(peer: Peer, now: number): void {
+  peer.checked = now;
+  if (peer.shared !== null) peerSync?.changed(peer, 'checked', now);
 }
 
 /** The balancer state of one request (ngx_http_upstream_rr_peer_data_t). */
@@ -150,7 +181,7 @@ export class RoundRobinPeerData {
     this.tried.add(peer);
     peer.conns++;
     peer.requests++;
-    if (now - peer.checked > peer.failTimeout) peer.checked = now;
+    if (now - peer.checked > peer.failTimeout) setChecked(peer, now);
     return peer;
   }
 
@@ -174,7 +205,7 @@ export class RoundRobinPeerData {
     if (best === null) return null;
     this.tried.add(best);
     best.currentWeight -= total;
-    if (now - best.checked > best.failTimeout) best.checked = now;
+    if (now - best.checked > best.failTimeout) setChecked(best, now);
     return best;
   }
 
@@ -202,7 +233,11 @@ export class RoundRobinPeerData {
         if (peer.fails >= peer.maxFails) warning = 'upstream server temporarily disabled';
       }
       if (peer.effectiveWeight < 0) peer.effectiveWeight = 0;
-    } else if (peer.accessed < peer.checked) peer.fails = 0;
+      if (peer.shared !== null) peerSync?.changed(peer, 'fail', now);
+    } else if (peer.accessed < peer.checked && peer.fails !== 0) {
+      peer.fails = 0;
+      if (peer.shared !== null) peerSync?.changed(peer, 'ok', now);
+    }
     if (this.tries) this.tries--;
     return warning;
   }
