@@ -28,6 +28,8 @@ import { directivesOf } from '../config/checks/expanded.js';
 import type { Statement } from '../config/ast.js';
 import { registry } from '../config/registry/index.js';
 import { StatusListener } from '../runtime/status-listener.js';
+import { loadSslContexts } from '../runtime/ssl/ssl-contexts.js';
+import { withSslVariables } from '../runtime/ssl/ssl-variables.js';
 
 export interface RunOptions {
   readonly checked: CheckedConfig;
@@ -43,6 +45,8 @@ export interface RunOptions {
   readonly watch?: boolean;
   /** `--status ADDR:PORT`: serve the upstream peer report there (a listener of ngts's own). */
   readonly status?: { readonly host: string; readonly port: number };
+  /** `--dev-certs`: missing ssl_certificate/ssl_certificate_key files are made (self-signed). */
+  readonly devCerts?: boolean;
 }
 
 /** ngts's own start-up notes go to stderr, as nginx's configuration messages do, whatever the log level. */
@@ -61,10 +65,10 @@ interface Prepared {
  * Compiles a checked configuration and does what nginx does while reading it: resolves upstream
  * host names and opens the access logs. Returns nginx's `[emerg]` message on failure.
  */
-async function prepare(checked: CheckedConfig, prefix: string): Promise<Prepared | { error: string }> {
+async function prepare(checked: CheckedConfig, prefix: string, devCerts = false): Promise<Prepared | { error: string }> {
   const http = compileHttp(checked, {
     prefix,
-    builtins: withProxyVariables(resolveBuiltin),
+    builtins: withSslVariables(withProxyVariables(resolveBuiltin)),
     mapRuntime: {
       evaluate,
       setCaptures: (r, m, names) => {
@@ -81,6 +85,10 @@ async function prepare(checked: CheckedConfig, prefix: string): Promise<Prepared
   } catch (e) {
     return { error: (e as Error).message };
   }
+  // ngx_http_ssl_merge_srv_conf loads every server's certificates (a missing file stops nginx).
+  const confDir = checked.main.path.slice(0, checked.main.path.lastIndexOf('/') + 1);
+  const sslError = loadSslContexts(http, { devCerts: devCerts ? { prefix, confDir } : null, warn: (m) => startupNote('warn', m) });
+  if (sslError !== null) return { error: sslError };
   setAccessLogPrefix(prefix);
   for (const path of http.logPaths) {
     try {
@@ -106,7 +114,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
   }
   if (startup.length) process.stderr.write(Buffer.from(startup.join('\n') + '\n', 'latin1'));
 
-  const prepared = await prepare(checked, prefix);
+  const prepared = await prepare(checked, prefix, opts.devCerts === true);
   if ('error' in prepared) {
     process.stderr.write(`nginx: [emerg] ${prepared.error}\n`);
     return 1;
@@ -195,7 +203,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
     };
     const fatal = next.diagnostics.find((d) => d.fatal);
     if (fatal) return refused(nginxMessage(fatal));
-    const p = await prepare(next, prefix);
+    const p = await prepare(next, prefix, opts.devCerts === true);
     if ('error' in p) return refused(p.error);
     const zones = checkLimitZones(p.http.limitZones.req, p.http.limitZones.conn);
     if (zones !== null) return refused(zones);

@@ -12,6 +12,8 @@ import { connectionCounters } from './http/connection-stats.js';
 import type { LogLevel } from './http/response.js';
 import { errnoText } from '../config/source.js';
 import type { VariableDef } from '../compile/variable-table.js';
+import type { ClientConnection } from './client-connection.js';
+import { acceptSecure } from './ssl/ssl-handshake.js';
 
 /** One socket to bind and the address tables its connections choose from. */
 interface Binding {
@@ -68,9 +70,9 @@ export class HttpServer implements ConnectionHost {
   exiting = false;
   readonly variables: readonly VariableDef[];
   private readonly servers: { server: Server; binding: Binding }[] = [];
-  private readonly connections = new Set<HttpConnection>();
+  private readonly connections = new Set<ClientConnection>();
   /** The socket each connection came in on, and its local address: for moving it at a reload. */
-  private readonly origins = new Map<HttpConnection, { readonly key: string; readonly ip: string }>();
+  private readonly origins = new Map<ClientConnection, { readonly key: string; readonly ip: string }>();
   private drainedResolve: (() => void) | null = null;
 
   constructor(
@@ -144,9 +146,14 @@ export class HttpServer implements ConnectionHost {
     }
     const local = socket.localAddress ?? '';
     const ip = local.startsWith('::ffff:') ? local.slice(7) : local;
-    const conn = new HttpConnection(socket, addressOf(b, ip), this);
-    this.connections.add(conn);
-    this.origins.set(conn, { key: bindingKey(b), ip });
+    const addr = addressOf(b, ip);
+    const track = (conn: ClientConnection): void => {
+      this.connections.add(conn);
+      this.origins.set(conn, { key: bindingKey(b), ip });
+    };
+    // ssl and http2 addresses: the TLS handshake or HTTP/2 first (ssl/ssl-handshake.ts).
+    if (addr.ssl || addr.http2) acceptSecure(socket, addr, this, track);
+    else track(new HttpConnection(socket, addr, this));
   }
 
   /**
@@ -168,7 +175,7 @@ export class HttpServer implements ConnectionHost {
     }
   }
 
-  closed(conn: HttpConnection): void {
+  closed(conn: ClientConnection): void {
     this.connections.delete(conn);
     this.origins.delete(conn);
     if (this.exiting && this.connections.size === 0 && this.drainedResolve) this.drainedResolve();

@@ -20,6 +20,8 @@ import { HttpRequest, type ConnectionInfo } from './request.js';
 import type { VariableDef } from '../../compile/variable-table.js';
 import type { BodyReader, ClientTunnel, LogLevel, ResponseSink, UnbufferedBody, UpgradedConnection } from './response.js';
 import { connectionCounters, moveStat, type ConnectionStat } from './connection-stats.js';
+import type { ClientConnection } from '../client-connection.js';
+import type { SslConnectionState } from '../ssl/ssl-connection.js';
 
 /** What a connection needs from the server that accepted it. */
 export interface ConnectionHost {
@@ -29,7 +31,7 @@ export interface ConnectionHost {
   readonly variables: readonly VariableDef[];
   log(level: LogLevel, message: string): void;
   /** Called once when the connection is gone. */
-  closed(conn: HttpConnection): void;
+  closed(conn: ClientConnection): void;
 }
 
 /** Bytes buffered while nobody reads the body: beyond this the socket pauses. */
@@ -75,6 +77,7 @@ export class HttpConnection {
     private readonly socket: Socket,
     private addr: AddressServers,
     private host: ConnectionHost,
+    tls: SslConnectionState | null = null,
   ) {
     const family = addr.addr.family;
     this.info = {
@@ -84,7 +87,8 @@ export class HttpConnection {
       localAddress: family === 'unix' ? `unix:${addr.addr.host}` : normalizeAddress(socket.localAddress ?? ''),
       localPort: socket.localPort ?? addr.addr.port,
       family,
-      ssl: false,
+      ssl: tls !== null && tls.socket !== null,
+      tls,
       requests: 0,
       startTime: Date.now(),
     };
@@ -235,7 +239,8 @@ export class HttpConnection {
       this.destroy();
       return;
     }
-    const server = this.hostServer ?? this.addr.defaultServer;
+    // Before a Host header, the server of the TLS handshake's SNI name (hc->conf_ctx), if any.
+    const server = this.hostServer ?? this.info.tls?.sniServer ?? this.addr.defaultServer;
     const head = errorHead(res);
     const r = new HttpRequest(this.info, head, this.addr, { server, rule: 'default', name: null, captures: null }, this.host.variables);
     r.keepalive = false;
@@ -262,6 +267,12 @@ export class HttpConnection {
       if (r.conf.uninitializedVariableWarn) sink.log('warn', `using uninitialized "${name}" variable`);
     };
     this.sink = sink;
+    // ngx_http_process_request: a plain HTTP request on an ssl address.
+    if (this.info.tls !== null && this.info.tls.socket === null) {
+      sink.log('info', 'client sent plain HTTP request to HTTPS port');
+      finalizeRequest(r, sink, 497);
+      return;
+    }
     handleRequest(r, sink);
   }
 
