@@ -27,7 +27,7 @@ export type SslProtocolName = (typeof SSL_PROTOCOL_NAMES)[number];
 
 export interface SslSrvConf {
   readonly certificates: readonly SslCertificatePair[];
-  /** `ssl_protocols` (TLSv1 TLSv1.1 TLSv1.2 TLSv1.3 in nginx 1.22). */
+  /** `ssl_protocols` (TLSv1 TLSv1.1 TLSv1.2 in nginx 1.22: TLSv1.3 is on by default from 1.23.4). */
   readonly protocols: readonly SslProtocolName[];
   /** `ssl_ciphers` (HIGH:!aNULL:!MD5): OpenSSL's cipher list, TLSv1.2 and below. */
   readonly ciphers: string;
@@ -47,7 +47,7 @@ export interface SslSrvConf {
   readonly line: number;
 }
 
-const DEFAULT_PROTOCOLS: readonly SslProtocolName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+const DEFAULT_PROTOCOLS: readonly SslProtocolName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2'];
 
 /** Compiles the TLS settings a server block ends up with. `confPrefix` ends with a slash. */
 export function compileSslSrvConf(level: ConfLevel, confPrefix: string): SslSrvConf {

@@ -269,7 +269,7 @@ export class HttpConnection {
     this.sink = sink;
     // ngx_http_process_request: a plain HTTP request on an ssl address.
     if (this.info.tls !== null && this.info.tls.socket === null) {
-      sink.log('info', 'client sent plain HTTP request to HTTPS port');
+      sink.log('info', 'client sent plain HTTP request to HTTPS port while reading client request headers');
       finalizeRequest(r, sink, 497);
       return;
     }

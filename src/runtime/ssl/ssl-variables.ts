@@ -25,8 +25,8 @@ const SSL: Readonly<Record<string, VariableGetter>> = {
   ssl_protocol: onTls((s) => s.getProtocol() ?? undefined),
   // SSL_get_cipher_name: OpenSSL's name (ECDHE-RSA-AES128-GCM-SHA256, TLS_AES_256_GCM_SHA384).
   ssl_cipher: onTls((s) => s.getCipher()?.name),
-  // The name as the client sent it (SSL_get_servername), '' without SNI.
-  ssl_server_name: onTls((s) => (typeof s.servername === 'string' ? s.servername : '')),
+  // The name as the client sent it (SSL_get_servername); not found without SNI (logged as "-").
+  ssl_server_name: onTls((s) => (typeof s.servername === 'string' && s.servername !== '' ? s.servername : undefined)),
   ssl_session_reused: onTls((s) => (s.isSessionReused() ? 'r' : '.')),
   ssl_alpn_protocol: onTls((s) => (typeof s.alpnProtocol === 'string' ? s.alpnProtocol : '')),
   // The key exchange group: SSL_get_negotiated_group's name, as OpenSSL prints it.
