@@ -64,8 +64,10 @@ export function http2RequestHead(
   }
   if (res.kind === 'error') {
     const line = res.line;
+    // Refused while the fields were read: ngx_http_v2_construct_request_line never ran, so the
+    // request has no request line ($request and the error log's `request:` are absent).
     const head: RequestHead = {
-      ...bareHead(res.method || method, requestLine),
+      ...bareHead(res.method || method, ''),
       unparsedUri: line?.unparsedUri ?? '',
       uri: line?.uri ?? '',
       args: line?.args ?? '',

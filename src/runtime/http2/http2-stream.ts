@@ -190,7 +190,7 @@ export class Http2Stream implements ResponseSink {
     this.bodyTaken = true;
     return new Promise((resolve) => {
       const chunks: Buffer[] = [];
-      this.readStream(r, {
+      this.readStream(r, true, {
         data: (d) => chunks.push(d),
         end: (status) => resolve(status === 0 ? Buffer.concat(chunks) : status),
       });
@@ -204,7 +204,7 @@ export class Http2Stream implements ResponseSink {
     const queued: Buffer[] = [];
     let ended: number | null = null;
     let reader: BodyReader | null = null;
-    this.readStream(r, {
+    this.readStream(r, false, {
       data: (d) => (reader !== null ? reader.data(d) : queued.push(d)),
       end: (status) => {
         ended = status;
@@ -226,9 +226,10 @@ export class Http2Stream implements ResponseSink {
   /**
    * The body as DATA frames bring it (ngx_http_v2_process_request_body): each piece to `out`, then
    * the end: 0 when whole, 413 past client_max_body_size, 408 after client_body_timeout without
-   * data, 400 when the client reset the stream first.
+   * data, 400 when the client reset the stream first. `buffered`: the whole body is kept, and its
+   * size becomes r->headers_in.content_length_n (`$content_length` without the header).
    */
-  private readStream(r: HttpRequest, out: BodyReader): void {
+  private readStream(r: HttpRequest, buffered: boolean, out: BodyReader): void {
     const s = this.stream;
     const max = r.conf.core.clientMaxBodySize;
     let size = 0;
@@ -239,7 +240,7 @@ export class Http2Stream implements ResponseSink {
       over = true;
       if (timer !== null) clearTimeout(timer);
       r.bodyBytesRead = size;
-      if (status === 0) r.contentLengthN = size;
+      if (status === 0 && buffered) r.contentLengthN = size;
       out.end(status);
     };
     const arm = (): void => {
