@@ -30,7 +30,7 @@ const USAGE = `Usage: ngts [-?hvVtTq] [-s signal] [-p prefix] [-e filename] [-c 
        ngts check --explain RULE | --list-rules
        ngts parse [FILE] [--json] [--include-comments]
        ngts run [-c FILE] [-p prefix] [-g directives] [--log-format pretty|json|off] [--watch]
-                [--status [ADDR:]PORT]
+                [--status [ADDR:]PORT] [--dev-certs]
        ngts status [--url http://ADDR:PORT] [--json]
        ngts route [-c FILE] [--host H] [--method M] [--json] URI
 
@@ -96,6 +96,7 @@ async function commandNginx(argv: readonly string[]): Promise<number> {
   const args = [...argv];
   const logFormat = takeValue(args, '--log-format');
   const watchFiles = takeFlag(args, '--watch');
+  const devCerts = takeFlag(args, '--dev-certs');
   const statusArg = takeValue(args, '--status');
   const opts = parseNginxOptions(args);
   if (opts.help) {
@@ -135,6 +136,7 @@ async function commandNginx(argv: readonly string[]): Promise<number> {
       reload: () => load(opts).checked,
       logFormat: format as 'pretty' | 'json' | 'off',
       watch: watchFiles,
+      devCerts,
       ...(status === undefined ? {} : { status }),
     });
     // Like nginx, a stopped server exits at once, whatever timers or streams are left.

@@ -73,7 +73,7 @@ function signalNumber(name: string): number {
 export async function runMaster(opts: RunOptions, count: number): Promise<number> {
   const { checked, prefix } = opts;
   // Read the configuration as nginx's master does before forking: names resolved, logs opened.
-  const prepared = await prepare(checked, prefix, opts.errorLog);
+  const prepared = await prepare(checked, prefix, opts.errorLog, opts.devCerts === true);
   if ('error' in prepared) {
     process.stderr.write(`nginx: [emerg] ${prepared.error}\n`);
     return 1;
@@ -365,7 +365,7 @@ export async function runMaster(opts: RunOptions, count: number): Promise<number
     };
     const fatal = next.diagnostics.find((d) => d.fatal);
     if (fatal) return refused(nginxMessage(fatal));
-    const p = await prepare(next, prefix, opts.errorLog);
+    const p = await prepare(next, prefix, opts.errorLog, opts.devCerts === true);
     if ('error' in p) return refused(p.error);
     const zones = checkLimitZones(p.http.limitZones.req, p.http.limitZones.conn);
     if (zones !== null) return refused(zones);

@@ -31,6 +31,8 @@ import { registry } from '../config/registry/index.js';
 import { StatusListener } from '../runtime/status-listener.js';
 import { statusReport } from '../runtime/upstream/peer-status.js';
 import { workerProcesses } from './processes.js';
+import { loadSslContexts } from '../runtime/ssl/ssl-contexts.js';
+import { withSslVariables } from '../runtime/ssl/ssl-variables.js';
 
 export interface RunOptions {
   readonly checked: CheckedConfig;
@@ -46,6 +48,8 @@ export interface RunOptions {
   readonly watch?: boolean;
   /** `--status ADDR:PORT`: serve the upstream peer report there (a listener of ngts's own). */
   readonly status?: { readonly host: string; readonly port: number };
+  /** `--dev-certs`: missing ssl_certificate/ssl_certificate_key files are made (self-signed). */
+  readonly devCerts?: boolean;
 }
 
 /** ngts's own start-up notes go to stderr, as nginx's configuration messages do, whatever the log level. */
@@ -66,10 +70,11 @@ export interface Prepared {
  * Compiles a checked configuration and does what nginx does while reading it: resolves upstream
  * host names and opens the error and access logs. Returns nginx's `[emerg]` message on failure.
  */
-export async function prepare(checked: CheckedConfig, prefix: string, errorLogOption: string | undefined): Promise<Prepared | { error: string }> {
+/** `quiet`: a worker process, whose master already printed the start-up notes. */
+export async function prepare(checked: CheckedConfig, prefix: string, errorLogOption: string | undefined, devCerts = false, quiet = false): Promise<Prepared | { error: string }> {
   const http = compileHttp(checked, {
     prefix,
-    builtins: withProxyVariables(resolveBuiltin),
+    builtins: withSslVariables(withProxyVariables(resolveBuiltin)),
     mapRuntime: {
       evaluate,
       setCaptures: (r, m, names) => {
@@ -97,6 +102,10 @@ export async function prepare(checked: CheckedConfig, prefix: string, errorLogOp
       return { error: `open() "${errorLogPath(path)}" failed ${errnoText(e)}` };
     }
   }
+  // ngx_http_ssl_merge_srv_conf loads every server's certificates (a missing file stops nginx).
+  const confDir = checked.main.path.slice(0, checked.main.path.lastIndexOf('/') + 1);
+  const sslError = loadSslContexts(http, { devCerts: devCerts ? { prefix, confDir } : null, warn: (m) => (quiet ? undefined : startupNote('warn', m)) });
+  if (sslError !== null) return { error: sslError };
   setAccessLogPrefix(prefix);
   for (const path of http.logPaths) {
     try {
@@ -127,7 +136,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
   const workers = workerProcesses(checked);
   if (workers > 1) return (await import('./master.js')).runMaster(opts, workers);
 
-  const prepared = await prepare(checked, prefix, opts.errorLog);
+  const prepared = await prepare(checked, prefix, opts.errorLog, opts.devCerts === true);
   if ('error' in prepared) {
     process.stderr.write(`nginx: [emerg] ${prepared.error}\n`);
     return 1;
@@ -210,7 +219,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
     };
     const fatal = next.diagnostics.find((d) => d.fatal);
     if (fatal) return refused(nginxMessage(fatal));
-    const p = await prepare(next, prefix, opts.errorLog);
+    const p = await prepare(next, prefix, opts.errorLog, opts.devCerts === true);
     if ('error' in p) return refused(p.error);
     const zones = checkLimitZones(p.http.limitZones.req, p.http.limitZones.conn);
     if (zones !== null) return refused(zones);

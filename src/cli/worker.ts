@@ -83,7 +83,7 @@ export async function runWorker(opts: RunOptions): Promise<number> {
   // The master checked this configuration; the files may have changed since.
   const fatal = checked.diagnostics.find((d) => d.fatal);
   if (fatal) return failed(nginxMessage(fatal));
-  const prepared = await prepare(checked, prefix, opts.errorLog);
+  const prepared = await prepare(checked, prefix, opts.errorLog, opts.devCerts === true, true);
   if ('error' in prepared) return failed(prepared.error);
   const { http } = prepared;
   errorLog = prepared.errorLog;

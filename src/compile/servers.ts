@@ -22,6 +22,7 @@ import { compilePcre } from '../config/regex.js';
 import { locationModifier, type CheckedConfig } from '../config/validate.js';
 import { listenAddrText, parseListen } from '../config/values.js';
 import { createLocationTree, type LocationDef, type LocationModifier, type LocationTree } from './location-tree.js';
+import { compileSslSrvConf, type SslSrvConf } from './ssl-conf.js';
 
 /** What a location does with a request, as far as routing needs to say. */
 export interface LocationConf {
@@ -61,6 +62,8 @@ export interface ListenAddr {
   readonly wildcard: boolean;
   readonly defaultServer: boolean;
   readonly ssl: boolean;
+  /** `listen … http2`: HTTP/2 (negotiated by ALPN with ssl, prior knowledge without). */
+  readonly http2: boolean;
   readonly file: string;
   readonly line: number;
 }
@@ -90,11 +93,18 @@ export interface CompiledServer {
   readonly unsupported: readonly LocationConf[];
   /** The server's own location configuration: what a request uses when no location matches. */
   readonly conf: HttpLocConf;
+  /** ngx_http_ssl_module's settings for the server (used when it is reached on an ssl address). */
+  readonly ssl: SslSrvConf;
 }
 
 /** The server names of one address (ngx_http_virtual_names_t), plus its default server. */
 export interface AddressServers {
   readonly addr: ListenAddr;
+  /** Any `listen` of the address says `ssl` / `http2` (ngx_http_add_addresses ORs the options). */
+  readonly ssl: boolean;
+  readonly http2: boolean;
+  /** Every server of the address, in file order. */
+  readonly servers: readonly CompiledServer[];
   readonly defaultServer: CompiledServer;
   readonly exact: ReadonlyMap<string, CompiledServer>;
   /** `*.example.com`, `.example.com` and `example.*`, the most specific first. */
@@ -176,9 +186,11 @@ export function compileHttp(checked: CheckedConfig, opts: CompileOptions = {}): 
     for (const l of s.listens) {
       let a = addresses.get(l.text);
       if (!a) {
-        a = { addr: l, servers: [], defaultServer: null };
+        a = { addr: l, servers: [], defaultServer: null, ssl: false, http2: false };
         addresses.set(l.text, a);
       }
+      a.ssl ||= l.ssl;
+      a.http2 ||= l.http2;
       if (!a.servers.includes(s)) a.servers.push(s);
       if (l.defaultServer && a.defaultServer === null) a.defaultServer = s;
     }
@@ -192,6 +204,8 @@ interface MutableAddress {
   addr: ListenAddr;
   servers: CompiledServer[];
   defaultServer: CompiledServer | null;
+  ssl: boolean;
+  http2: boolean;
 }
 
 /** ngx_http_server_names: the first server to claim a name keeps it (nginx warns about the rest). */
@@ -223,6 +237,9 @@ function buildNames(a: MutableAddress): AddressServers {
   }
   return {
     addr: a.addr,
+    ssl: a.ssl,
+    http2: a.http2,
+    servers: Object.freeze([...a.servers]),
     defaultServer: a.defaultServer ?? a.servers[0]!,
     exact,
     wild: sortWildcards(head, tail),
@@ -260,7 +277,7 @@ function compileServer(level: ConfLevel, index: number, cx: CompileContext): Com
   // ngx_http_core_merge_srv_conf: a server without listen listens on *:80 (*:8000 when not root),
   // and one without server_name is named "".
   if (listens.length === 0) {
-    listens.push({ text: `0.0.0.0:${defaultPort}`, host: '0.0.0.0', port: defaultPort, family: 'inet', wildcard: true, defaultServer: false, ssl: false, file: d.span.file, line: d.terminator.line });
+    listens.push({ text: `0.0.0.0:${defaultPort}`, host: '0.0.0.0', port: defaultPort, family: 'inet', wildcard: true, defaultServer: false, ssl: false, http2: false, file: d.span.file, line: d.terminator.line });
   }
   if (!sawServerName) names.push({ name: '', regex: null });
   const { tree } = createLocationTree(locationDefs);
@@ -285,6 +302,7 @@ function compileServer(level: ConfLevel, index: number, cx: CompileContext): Com
     rewrite: compileRewriteScript(level, cx.rewrite),
     coreSrv: compileCoreSrvConf(level, primaryServerName(names[0]?.name ?? '')),
     conf: compileLocConf(level, cx.loc),
+    ssl: compileSslSrvConf(level, cx.loc.confPrefix),
   });
 }
 
@@ -307,7 +325,7 @@ function toListenAddr(d: Directive): ListenAddr | null {
   if (!r.ok) return null;
   const { address, port } = r.listen.url;
   const o = r.listen.options;
-  const base = { defaultServer: o.defaultServer, ssl: o.ssl, file: d.span.file, line: d.terminator.line };
+  const base = { defaultServer: o.defaultServer, ssl: o.ssl, http2: o.http2, file: d.span.file, line: d.terminator.line };
   const text = listenAddrText(r.listen.url);
   switch (address.family) {
     case 'unix':

@@ -19,6 +19,7 @@ import { checkServerNames } from './checks/server-names.js';
 import { checkVariables } from './checks/unknown-variable.js';
 import { checkZones } from './checks/zones.js';
 import { checkProxySsl } from './checks/proxy-ssl.js';
+import { checkSslCertificates } from './checks/ssl-certificate.js';
 import { fullName, readConfigFile } from './source.js';
 import { suggestName } from './suggest.js';
 
@@ -252,6 +253,8 @@ class Walker {
     // ngx_http_merge_servers comes before the location trees and the variables.
     if (!checkProxySsl(http, cx)) return;
     if (!checkDuplicateLocations(http, cx)) return;
+    // The modules' postconfiguration (ngx_http_ssl_init) runs before the variables are checked.
+    if (!checkSslCertificates(http, cx)) return;
     if (!checkVariables(http, cx)) return;
     checkServerNames(http, cx);
   }

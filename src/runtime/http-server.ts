@@ -14,6 +14,8 @@ import { errnoText } from '../config/source.js';
 import type { VariableDef } from '../compile/variable-table.js';
 import type { ErrorLogTarget } from '../compile/error-log-conf.js';
 import { errorLogFor } from './error-log.js';
+import type { ClientConnection } from './client-connection.js';
+import { acceptSecure } from './ssl/ssl-handshake.js';
 
 /** One socket to bind and the address tables its connections choose from. */
 interface Binding {
@@ -72,9 +74,9 @@ export class HttpServer implements ConnectionHost {
   unlinkUnixSockets = true;
   readonly variables: readonly VariableDef[];
   private readonly servers: { server: Server; binding: Binding }[] = [];
-  private readonly connections = new Set<HttpConnection>();
+  private readonly connections = new Set<ClientConnection>();
   /** The socket each connection came in on, and its local address: for moving it at a reload. */
-  private readonly origins = new Map<HttpConnection, { readonly key: string; readonly ip: string }>();
+  private readonly origins = new Map<ClientConnection, { readonly key: string; readonly ip: string }>();
   private drainedResolve: (() => void) | null = null;
   /** A worker quitting at a reload: where its keep-alive connections go when idle. */
   private handover: ((socket: Socket, key: string, ip: string) => void) | null = null;
@@ -152,9 +154,14 @@ export class HttpServer implements ConnectionHost {
     }
     const local = socket.localAddress ?? '';
     const ip = local.startsWith('::ffff:') ? local.slice(7) : local;
-    const conn = new HttpConnection(socket, addressOf(b, ip), this);
-    this.connections.add(conn);
-    this.origins.set(conn, { key: bindingKey(b), ip });
+    const addr = addressOf(b, ip);
+    const track = (conn: ClientConnection): void => {
+      this.connections.add(conn);
+      this.origins.set(conn, { key: bindingKey(b), ip });
+    };
+    // ssl and http2 addresses: the TLS handshake or HTTP/2 first (ssl/ssl-handshake.ts).
+    if (addr.ssl || addr.http2) acceptSecure(socket, addr, this, track);
+    else track(new HttpConnection(socket, addr, this));
   }
 
   /**
@@ -194,7 +201,7 @@ export class HttpServer implements ConnectionHost {
     }
   }
 
-  closed(conn: HttpConnection): void {
+  closed(conn: ClientConnection): void {
     this.connections.delete(conn);
     this.origins.delete(conn);
     if ((this.exiting || this.handover !== null) && this.connections.size === 0 && this.drainedResolve) this.drainedResolve();
@@ -245,7 +252,7 @@ export class HttpServer implements ConnectionHost {
     for (const c of [...this.connections]) {
       if (!c.idle) continue;
       const origin = this.origins.get(c);
-      const socket = handover !== undefined && origin !== undefined ? c.detach() : null;
+      const socket = handover !== undefined && origin !== undefined ? (c.detach?.() ?? null) : null;
       if (socket !== null) handover!(socket, origin!.key, origin!.ip);
       else c.destroy();
     }

@@ -5,7 +5,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { BackendRequest } from './echo-backend.js';
-import type { Outcome, RawResponse } from './raw-client.js';
+import type { Outcome, RawResponse, TlsPeer } from './raw-client.js';
 
 /** A response as recorded: the status line, every header in order with raw names, the body. */
 export interface ObservedResponse {
@@ -26,6 +26,8 @@ export interface Observation {
   readonly tunnel?: string;
   /** With a case's `errorLog`: the lines the server's error.log gained, as `[level] message`. */
   readonly errorLog?: readonly string[];
+  /** Over TLS: the certificate, protocol and ALPN the server's handshake gave. */
+  readonly peer?: TlsPeer;
   readonly error?: string;
 }
 
@@ -55,6 +57,8 @@ export interface Projection {
   /** Compared with `body`: what came through a tunnel after a 101. */
   tunnel?: string;
   errorLog?: string[];
+  /** Compared whenever the case spoke TLS: the server's certificate, protocol and ALPN. */
+  tls?: TlsPeer;
 }
 
 /**
@@ -102,6 +106,7 @@ export function project(o: Observation, spec: CompareSpec = {}): Projection {
     }),
   };
   if (fields.has('body') && o.tunnel !== undefined) p.tunnel = o.tunnel;
+  if (o.peer !== undefined) p.tls = { ...o.peer };
   if (fields.has('closed')) p.closed = o.closed;
   if (fields.has('errorLog')) p.errorLog = [...(o.errorLog ?? [])];
   if (fields.has('backend')) p.backend = o.backend.map((b) => ({ ...b, headers: b.headers.map(([k, v]) => [k, v] as const) }));

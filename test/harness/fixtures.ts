@@ -23,7 +23,8 @@ import { DEFAULT_FIELDS, observeResponse, type CompareSpec, type Field, type Obs
 import { startDnsServer, type DnsServer } from './dns-server.js';
 import { byArrival, startEchoBackend, type BackendRequest, type EchoBackend } from './echo-backend.js';
 import { freePort } from './ports.js';
-import { exchange, type ExchangeResult } from './raw-client.js';
+import { exchange, type ExchangeResult, type TlsClientOptions } from './raw-client.js';
+import { h2Exchange, type H2Request } from './h2-client.js';
 import { REPO, startServer, type RunningServer, type ServerKind } from './server.js';
 import { backendCertificate, tlsCertificates } from './tls-certs.js';
 
@@ -48,6 +49,17 @@ export interface HttpCase {
   /** Exact request bytes (latin1; JSON escapes give \r\n); an array is sent as several writes. */
   readonly raw?: string | readonly string[];
   readonly request?: RequestForm;
+  /**
+   * An HTTP/2 request instead of raw or request (h2-client.ts): over TLS with ALPN h2 unless
+   * `cleartext` (prior knowledge); the response's status line reads `HTTP/2 200`.
+   */
+  readonly h2?: H2Request & { readonly cleartext?: boolean };
+  /**
+   * Send `raw`/`request` over TLS (no certificate verified), with this SNI name and ALPN list;
+   * for `h2`, `servername` is its SNI name. The certificate's CN and key type, the TLS version and
+   * the ALPN protocol the server chose are compared too.
+   */
+  readonly tls?: TlsClientOptions;
   /** Which port placeholder to connect to; `port` by default. */
   readonly port?: string;
   /** Fields to compare; status, headers, body and backend by default. */
@@ -158,7 +170,7 @@ function loadFixture(name: string): Fixture {
   for (const c of cases) {
     if (names.has(c.name)) throw new Error(`${name}/cases.json: two cases are named "${c.name}"`);
     names.add(c.name);
-    if ((c.raw === undefined) === (c.request === undefined)) throw new Error(`${name}/cases.json: "${c.name}" needs raw or request, not both`);
+    if ([c.raw, c.request, c.h2].filter((x) => x !== undefined).length !== 1) throw new Error(`${name}/cases.json: "${c.name}" needs one of raw, request or h2`);
     if (!used.has(c.port ?? 'port')) throw new Error(`${name}/cases.json: "${c.name}" uses {{${c.port ?? 'port'}}}, which nginx.conf does not listen on`);
     for (const h of c.inFlight ?? []) {
       if (!used.has(h.port ?? 'port')) throw new Error(`${name}/cases.json: "${c.name}" holds a request on {{${h.port ?? 'port'}}}, which nginx.conf does not listen on`);
@@ -292,7 +304,7 @@ export class FixtureRun {
     for (let i = 0; i < (c.repeat ?? 1); i++) {
       if (i > 0 && c.repeatDelayMs) await new Promise((res) => setTimeout(res, c.repeatDelayMs));
       const logFrom = c.errorLog === true ? this.errorLogSize() : 0;
-      const r = await exchange(
+      const r = c.h2 !== undefined ? await this.h2(port, c) : await exchange(
         port,
         requestBytes(c).map((w) => this.fill(w)),
         {
@@ -302,6 +314,7 @@ export class FixtureRun {
           ...(c.halfCloseDelayMs === undefined ? {} : { halfCloseDelayMs: c.halfCloseDelayMs }),
           ...(c.timeoutMs === undefined ? {} : { timeoutMs: c.timeoutMs }),
           ...(c.writeDelayMs === undefined ? {} : { writeDelayMs: c.writeDelayMs }),
+          ...(c.tls === undefined ? {} : { tls: c.tls }),
         },
       );
       if (c.settleMs) await new Promise((res) => setTimeout(res, c.settleMs));
@@ -322,6 +335,7 @@ export class FixtureRun {
         backend,
         ...(r.tunnel === undefined ? {} : { tunnel: clean(r.tunnel) }),
         ...(errorLog === undefined ? {} : { errorLog }),
+        ...(r.peer === undefined ? {} : { peer: r.peer }),
         ...(r.error === undefined ? {} : { error: r.error }),
       });
     }
@@ -337,6 +351,23 @@ export class FixtureRun {
       ...(c.errorLog === true ? { errorLog: observations.flatMap((o) => o.errorLog ?? []) } : {}),
       ...(errors.length === 0 ? {} : { error: errors.join('; ') }),
     };
+  }
+
+  /** An `h2` case's request, placeholders filled in. */
+  private h2(port: number, c: HttpCase): Promise<ExchangeResult> {
+    const q = c.h2!;
+    const req: H2Request = {
+      ...q,
+      path: this.fill(q.path),
+      ...(q.authority === undefined || q.authority === null ? {} : { authority: this.fill(q.authority) }),
+      ...(q.headers === undefined ? {} : { headers: q.headers.map(([k, v]) => [k, this.fill(v)] as const) }),
+      ...(q.body === undefined ? {} : { body: this.fill(q.body) }),
+    };
+    return h2Exchange(port, req, {
+      tls: q.cleartext !== true,
+      ...(c.tls?.servername === undefined ? {} : { servername: c.tls.servername }),
+      ...(c.timeoutMs === undefined ? {} : { timeoutMs: c.timeoutMs }),
+    });
   }
 
   /** The size of {{prefix}}/error.log now (0 while it does not exist). */

@@ -6,6 +6,7 @@
  * a timeout, a refused or reset connection are results.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 
 /** One response as it came over the wire; strings are latin1, one char per byte. */
 export interface RawResponse {
@@ -40,7 +41,56 @@ export interface ExchangeResult {
   readonly raw: string;
   /** After a 101 response: the bytes that came through the tunnel. */
   readonly tunnel?: string;
+  /** Over TLS: what the handshake gave (absent when it failed). */
+  readonly peer?: TlsPeer;
   readonly error?: string;
+}
+
+/** The server side of a TLS handshake, as a client sees it. */
+export interface TlsPeer {
+  /** The CN of the certificate the server presented. */
+  readonly subject: string;
+  /** The certificate's public key type: EC or RSA. */
+  readonly keyType: string;
+  /** TLSv1.2, TLSv1.3… */
+  readonly protocol: string;
+  /** The ALPN protocol chosen, '' without. */
+  readonly alpn: string;
+}
+
+/** A TLS connection: the SNI name to send (none by default) and the ALPN protocols to offer. */
+export interface TlsClientOptions {
+  readonly servername?: string;
+  readonly alpn?: readonly string[];
+  readonly maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** OpenSSL cipher list of the client (TLSv1.2 and below). */
+  readonly ciphers?: string;
+}
+
+/** Connects to 127.0.0.1:`port`, over TLS when `options` are given (no certificate is verified). */
+export function connectTo(port: number, options: TlsClientOptions | undefined): net.Socket {
+  if (options === undefined) return net.connect(port, '127.0.0.1');
+  return tls.connect({
+    port,
+    host: '127.0.0.1',
+    rejectUnauthorized: false,
+    ...(options.servername === undefined ? {} : { servername: options.servername }),
+    ...(options.alpn === undefined ? {} : { ALPNProtocols: [...options.alpn] }),
+    ...(options.maxVersion === undefined ? {} : { maxVersion: options.maxVersion }),
+    ...(options.ciphers === undefined ? {} : { ciphers: options.ciphers }),
+  });
+}
+
+/** What the handshake of `socket` gave. */
+export function tlsPeer(socket: tls.TLSSocket): TlsPeer {
+  const cert = socket.getPeerCertificate();
+  const cn = cert.subject?.CN;
+  return {
+    subject: Array.isArray(cn) ? cn.join(',') : (cn ?? ''),
+    keyType: cert.modulus !== undefined ? 'RSA' : cert.asn1Curve !== undefined ? 'EC' : '',
+    protocol: socket.getProtocol() ?? '',
+    alpn: typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : '',
+  };
 }
 
 export interface ExchangeOptions {
@@ -62,6 +112,8 @@ export interface ExchangeOptions {
    */
   readonly lingerMs?: number;
   readonly closeWaitMs?: number;
+  /** Speak TLS (see TlsClientOptions). */
+  readonly tls?: TlsClientOptions;
 }
 
 /** Sends `writes` to 127.0.0.1:`port` and reads the answer; see ExchangeOptions. */
@@ -69,7 +121,8 @@ export function exchange(port: number, writes: string | readonly string[], optio
   const pieces = typeof writes === 'string' ? [writes] : writes;
   const expected = options.responses ?? 1;
   return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
+    const socket = connectTo(port, options.tls);
+    let peer: TlsPeer | undefined;
     let raw = '';
     let closed = false;
     let reset = false;
@@ -86,7 +139,7 @@ export function exchange(port: number, writes: string | readonly string[], optio
       if (lingering !== null) clearTimeout(lingering);
       socket.destroy();
       const { responses, tunnel } = parse(closed);
-      resolve({ outcome, responses, closed, reset, raw, ...(tunnel === undefined ? {} : { tunnel }), ...(errorText === undefined ? {} : { error: errorText }) });
+      resolve({ outcome, responses, closed, reset, raw, ...(tunnel === undefined ? {} : { tunnel }), ...(peer === undefined ? {} : { peer }), ...(errorText === undefined ? {} : { error: errorText }) });
     };
     const check = () => {
       if (settled || lingering !== null) return;
@@ -108,7 +161,8 @@ export function exchange(port: number, writes: string | readonly string[], optio
       lingering = setTimeout(() => finish('complete'), wait);
     };
 
-    socket.on('connect', async () => {
+    socket.on(options.tls === undefined ? 'connect' : 'secureConnect', async () => {
+      if (socket instanceof tls.TLSSocket) peer = tlsPeer(socket);
       for (let i = 0; i < pieces.length && !settled && !closed; i++) {
         if (i > 0) await new Promise((r) => setTimeout(r, options.writeDelayMs ?? 50));
         if (!socket.destroyed) socket.write(Buffer.from(pieces[i]!, 'latin1'));

@@ -5,6 +5,9 @@
  *   other-ca.crt      another CA, which signed nothing the backends present
  *   server.crt/.key   signed by ca.crt: CN backend.test, DNS backend.test and *.wild.test, IP 127.0.0.1
  *   self.crt/.key     self-signed: CN self.test, DNS self.test
+ *   a.crt, b.crt      signed by ca.crt, EC keys (a.key, b.key): CN a.test and CN b.test (each with
+ *                     its *. wildcard), for servers that choose a certificate by SNI
+ *   rsa.crt/.key      signed by ca.crt, an RSA key: CN a.test, to pair with a.crt (RSA + ECDSA)
  *
  * A fixture's TLS backends (`{{tls}}`, `{{tls2}}`… present server.crt, `{{tlsself}}` self.crt) and
  * its config (`{{prefix}}/tls/ca.crt`…) use the same files: they are copied into the run directory.
@@ -47,6 +50,12 @@ export function tlsCertificates(): string {
   writeFileSync(join(dir, 'server.v3'), 'basicConstraints = CA:FALSE\nsubjectAltName = DNS:backend.test, DNS:*.wild.test, IP:127.0.0.1\nextendedKeyUsage = serverAuth\n');
   openssl(dir, ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '3650', '-extfile', 'server.v3', '-out', 'server.crt']);
   keyAndCert(dir, 'self', '/CN=self.test', conf('basicConstraints = CA:FALSE\nsubjectAltName = DNS:self.test'), true);
+  for (const [name, cn, rsa] of [['a', 'a.test', false], ['b', 'b.test', false], ['rsa', 'a.test', true]] as const) {
+    const key = rsa ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
+    openssl(dir, ['req', ...key, '-nodes', '-keyout', `${name}.key`, '-subj', `/CN=${cn}`, '-out', `${name}.csr`, '-config', 'server.ext']);
+    writeFileSync(join(dir, `${name}.v3`), `basicConstraints = CA:FALSE\nsubjectAltName = DNS:${cn}, DNS:*.${cn}\nextendedKeyUsage = serverAuth\n`);
+    openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '3650', '-extfile', `${name}.v3`, '-out', `${name}.crt`]);
+  }
   made = dir;
   return dir;
 }

@@ -11,15 +11,21 @@ import { FixtureRun, loadFixtures } from '../harness/fixtures.js';
 import { requireNginx } from '../harness/nginx.js';
 
 const live = requireNginx('the access log comparison');
-const fixture = loadFixtures().find((f) => f.name === 'access-log');
-const LOGS = ['plain.log', 'json.log', 'raw.log', 'cond.log', 'inner.log'];
+/** The fixtures whose access logs are compared, and their log files. */
+const FIXTURES: Readonly<Record<string, readonly string[]>> = {
+  'access-log': ['plain.log', 'json.log', 'raw.log', 'cond.log', 'inner.log'],
+  // TLS and HTTP/2 requests: $request with HTTP/2.0, $ssl_*, $http2 (fixtures/http/tls-listen).
+  'tls-listen': ['tls.log'],
+};
 
 function read(dir: string, name: string): string[] {
   const path = join(dir, name);
   return existsSync(path) ? readFileSync(path, 'latin1').split('\n').filter((l) => l.length > 0) : [];
 }
 
-describe.skipIf(!live || fixture === undefined)('access_log lines agree with nginx', () => {
+for (const [fixtureName, LOGS] of Object.entries(FIXTURES)) {
+const fixture = loadFixtures([fixtureName]).find((f) => f.name === fixtureName);
+describe.skipIf(!live || fixture === undefined)(`access_log lines agree with nginx (${fixtureName})`, () => {
   const logs = new Map<string, { nginx: string[]; ngts: string[] }>();
 
   beforeAll(async () => {
@@ -50,3 +56,4 @@ describe.skipIf(!live || fixture === undefined)('access_log lines agree with ngi
     });
   }
 });
+}

@@ -22,6 +22,8 @@ import { HttpRequest, type ConnectionInfo } from './request.js';
 import type { VariableDef } from '../../compile/variable-table.js';
 import type { BodyReader, ClientTunnel, LogLevel, ResponseSink, UnbufferedBody, UpgradedConnection } from './response.js';
 import { connectionCounters, moveStat, type ConnectionStat } from './connection-stats.js';
+import type { ClientConnection } from '../client-connection.js';
+import type { SslConnectionState } from '../ssl/ssl-connection.js';
 
 /** What a connection needs from the server that accepted it. */
 export interface ConnectionHost {
@@ -32,7 +34,7 @@ export interface ConnectionHost {
   /** Writes an error log line to `logs` (an http level's error_log lines), or the main log for null. */
   log(level: LogLevel, message: string, logs?: readonly ErrorLogTarget[] | null): void;
   /** Called once when the connection is gone. */
-  closed(conn: HttpConnection): void;
+  closed(conn: ClientConnection): void;
   /** Called when a keep-alive connection waits for its next request (a worker handing it over). */
   idle?(conn: HttpConnection): void;
 }
@@ -102,6 +104,7 @@ export class HttpConnection {
     private readonly socket: Socket,
     private addr: AddressServers,
     private host: ConnectionHost,
+    tls: SslConnectionState | null = null,
   ) {
     const family = addr.addr.family;
     this.info = {
@@ -111,7 +114,8 @@ export class HttpConnection {
       localAddress: family === 'unix' ? `unix:${addr.addr.host}` : normalizeAddress(socket.localAddress ?? ''),
       localPort: socket.localPort ?? addr.addr.port,
       family,
-      ssl: false,
+      ssl: tls !== null && tls.socket !== null,
+      tls,
       requests: 0,
       startTime: Date.now(),
     };
@@ -298,7 +302,8 @@ export class HttpConnection {
   /** A head nginx refuses: its special response with the server known so far, then close. */
   private failHead(res: Extract<ParseRequestResult, { kind: 'error' }>): void {
     this.info.requests++;
-    const server = this.hostServer ?? this.addr.defaultServer;
+    // Before a Host header, the server of the TLS handshake's SNI name (hc->conf_ctx), if any.
+    const server = this.hostServer ?? this.info.tls?.sniServer ?? this.addr.defaultServer;
     const head = errorHead(res);
     const r = new HttpRequest(this.info, head, this.addr, { server, rule: 'default', name: null, captures: null }, this.host.variables);
     r.pipeline = this.pipelined;
@@ -341,6 +346,12 @@ export class HttpConnection {
       if (r.conf.uninitializedVariableWarn) sink.log('warn', `using uninitialized "${name}" variable`);
     };
     this.sink = sink;
+    // ngx_http_process_request: a plain HTTP request on an ssl address.
+    if (this.info.tls !== null && this.info.tls.socket === null) {
+      sink.log('info', 'client sent plain HTTP request to HTTPS port while reading client request headers');
+      finalizeRequest(r, sink, 497);
+      return;
+    }
     handleRequest(r, sink);
   }
 

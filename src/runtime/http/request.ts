@@ -11,6 +11,7 @@ import type { VariableDef } from '../../compile/variable-table.js';
 import { NOT_EVALUATED } from './variables.js';
 import type { ProxyRequestState } from '../proxy/proxy-variables.js';
 import type { RangePlan } from './range-filter.js';
+import type { SslConnectionState } from '../ssl/ssl-connection.js';
 
 /** The parts of the connection a request reads (ngx_connection_t). */
 export interface ConnectionInfo {
@@ -21,6 +22,8 @@ export interface ConnectionInfo {
   readonly localPort: number;
   readonly family: 'inet' | 'inet6' | 'unix';
   readonly ssl: boolean;
+  /** The TLS side of a connection to an ssl address (null on plain addresses). */
+  readonly tls: SslConnectionState | null;
   /** Requests on this connection so far, this one included. */
   requests: number;
   /** When the connection was accepted (ms). */

@@ -143,7 +143,8 @@ const STATIC: Record<string, { get: VariableGetter; set?: VariableSetter; noCach
   // Empty only for a request refused before its line was read: nginx has no $uri then.
   uri: { get: (r) => r.uri || undefined, noCache: true },
   document_uri: { get: (r) => r.uri || undefined, noCache: true },
-  request_uri: { get: (r) => r.head.unparsedUri },
+  // Not found for a request refused before its URI was read (ngx_http_variable_request).
+  request_uri: { get: (r) => r.head.unparsedUri || undefined },
   // ngx_http_variable_request_set: `set $args` changes the request's arguments.
   args: {
     get: (r) => r.args,
@@ -154,9 +155,11 @@ const STATIC: Record<string, { get: VariableGetter; set?: VariableSetter; noCach
   },
   query_string: { get: (r) => r.args, noCache: true },
   is_args: { get: (r) => (r.args.length ? '?' : ''), noCache: true },
-  request: { get: (r) => r.head.requestLine },
+  // Not found for a request refused before its line was read (no r->request_line).
+  request: { get: (r) => r.head.requestLine || undefined },
   request_method: { get: (r) => r.head.method },
-  server_protocol: { get: (r) => r.head.httpProtocol },
+  // ngx_http_variable_request: not found when the request line gave no protocol (HTTP/0.9, refused).
+  server_protocol: { get: (r) => r.head.httpProtocol || undefined },
   scheme: { get: (r) => (r.conn.ssl ? 'https' : 'http') },
   https: { get: (r) => (r.conn.ssl ? 'on' : '') },
   host: { get: (r) => r.head.host || r.server.coreSrv.serverName },

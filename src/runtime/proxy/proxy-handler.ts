@@ -802,7 +802,8 @@ function passHead(r: HttpRequest, conf: ProxyLocConf, h: UpstreamHead, only: Rea
   out.contentLength = h.contentLength;
   // ngx_http_chunked_header_filter: a body of unknown length goes chunked to HTTP/1.1 clients.
   if (out.contentLength < 0 && !r.headerOnly && h.status >= 200 && h.status !== 204 && h.status !== 304) {
-    if (r.head.httpVersion >= 1001 && r.conf.core.chunkedTransferEncoding) r.chunked = true;
+    // HTTP/2 (2000) frames the body itself: nginx's chunked filter never sees a stream.
+    if (r.head.httpVersion >= 1001 && r.head.httpVersion < 2000 && r.conf.core.chunkedTransferEncoding) r.chunked = true;
     else r.keepalive = false;
   }
 }
