@@ -1,19 +1,25 @@
 // Parse + check of a generated configuration: 10,000 locations across 100 included files.
-// Prints ngts's time (in process, after a warm-up) and, when nginx is installed, the time of
-// `nginx -t` on the same files and the ratio. Then the lint rules: their time in process on the
-// same checked configuration with every rule on, and `ngts check` as a whole process. Run: npm run build && node bench/parse-check.mjs
-// (KEEP=1 keeps the generated files and prints where, e.g. to profile `node --cpu-prof bin/ngts.js -t -c FILE`).
+// The measure that counts is the whole process: `node bin/ngts.js -t -p DIR/ -c nginx.conf` against
+// `nginx -t -p DIR/ -c nginx.conf` on the same files, the median of RUNS runs of each, taken in
+// turn. It also prints ngts's time in process after a warm-up (parse of every file, then the whole
+// checkConfig), and the lint rules: their time in process on the same checked configuration with
+// every rule on, and `ngts check` as a whole process.
+// Run: npm run build && node bench/parse-check.mjs (RUNS=N, LINT_RUNS=N, FILES=N, PER_FILE=N; KEEP=1 keeps the
+// generated files and prints where, e.g. to profile `node --cpu-prof bin/ngts.js -t -p DIR/ -c nginx.conf`).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseConfig } from '../dist/config/parser.js';
 import { checkConfig } from '../dist/config/validate.js';
 import { runRules } from '../dist/lint/run-rules.js';
 import { RULES } from '../dist/lint/rules/index.js';
 
 const FILES = Number(process.env.FILES ?? 100);
 const PER_FILE = Number(process.env.PER_FILE ?? 100);
-const RUNS = Number(process.env.RUNS ?? 5);
+const RUNS = Number(process.env.RUNS ?? 9);
+// The lint part takes seconds a run: fewer runs by default.
+const LINT_RUNS = Number(process.env.LINT_RUNS ?? 3);
 
 const dir = mkdtempSync(join(tmpdir(), 'ngts-bench-'));
 mkdirSync(join(dir, 'locations'));
@@ -60,26 +66,35 @@ const timed = (fn) => {
   fn();
   return Number(process.hrtime.bigint() - t0) / 1e6;
 };
+// Parse alone: every file read as checkConfig reads it (latin1), parsed one by one.
+const texts = [file, ...readdirSync(join(dir, 'locations')).map((f) => join(dir, 'locations', f))].map((path) => [path, readFileSync(path).toString('latin1')]);
+const parseAll = () => timed(() => texts.forEach(([path, text]) => parseConfig(text, path)));
+parseAll(); // warm-up
 const hasNginx = spawnSync('sh', ['-c', 'command -v nginx']).status === 0;
-const testArgs = ['-t', '-q', '-p', dir + '/', '-c', file];
+// The command of issue 2, for both: the prefix, and the file relative to it.
+const testArgs = ['-t', '-p', dir + '/', '-c', 'nginx.conf'];
 const ngtsBin = new URL('../bin/ngts.js', import.meta.url).pathname;
-// The three measures are taken in turn, round by round, so that a change in the machine's load
-// (shared CI runners) moves all of them and not only the one running at the time.
+// The measures are taken in turn, round by round, so that a change in the machine's load (shared
+// CI runners, other processes) moves all of them and not only the one running at the time.
 const ngts = [];
+const parses = [];
 const nginx = [];
 const cli = [];
 for (let i = 0; i < RUNS; i++) {
   ngts.push(check());
+  parses.push(parseAll());
   if (!hasNginx) continue;
   nginx.push(timed(() => execFileSync('nginx', testArgs, { stdio: 'pipe' })));
   cli.push(timed(() => execFileSync(process.execPath, [ngtsBin, ...testArgs], { stdio: 'pipe' })));
 }
-console.log(`config: ${FILES} files x ${PER_FILE} locations = ${FILES * PER_FILE} locations`);
-console.log(`ngts parse+check (in process): median ${median(ngts).toFixed(1)} ms over ${RUNS} runs`);
+const ms = (x) => `${x.toFixed(1)} ms`;
+console.log(`config: ${FILES} files x ${PER_FILE} locations = ${FILES * PER_FILE} locations; medians of ${RUNS} runs`);
+console.log(`ngts in process, after a warm-up: parse of the ${texts.length} files ${ms(median(parses))}, parse + check (checkConfig) ${ms(median(ngts))}`);
 if (hasNginx) {
-  console.log(`nginx -t: median ${median(nginx).toFixed(1)} ms`);
-  console.log(`ngts -t (whole process, with Node start-up): median ${median(cli).toFixed(1)} ms`);
-  console.log(`ratio ngts/nginx: in process ${(median(ngts) / median(nginx)).toFixed(2)}x, whole process ${(median(cli) / median(nginx)).toFixed(2)}x`);
+  console.log(`whole process, \`-t -p DIR/ -c nginx.conf\`:`);
+  console.log(`  node bin/ngts.js -t   ${ms(median(cli)).padStart(10)}   (min ${ms(Math.min(...cli))})`);
+  console.log(`  nginx -t              ${ms(median(nginx)).padStart(10)}   (min ${ms(Math.min(...nginx))})`);
+  console.log(`  ratio ngts/nginx      ${(median(cli) / median(nginx)).toFixed(2).padStart(7)}x     (in process, parse + check: ${(median(ngts) / median(nginx)).toFixed(2)}x)`);
 } else {
   console.log('nginx not installed: no ratio');
 }
@@ -90,11 +105,11 @@ const lint = () => timed(() => (findings = runRules(checked, { prefix: dir + '/'
 lint(); // warm-up
 const rules = [];
 const checkCli = [];
-for (let i = 0; i < RUNS; i++) {
+for (let i = 0; i < LINT_RUNS; i++) {
   rules.push(lint());
   checkCli.push(timed(() => spawnSync(process.execPath, [ngtsBin, 'check', file, '--format', 'json', '-p', dir + '/'], { stdio: 'pipe' })));
 }
-console.log(`lint rules (${RULES.length} on, in process, after parse+check): median ${median(rules).toFixed(1)} ms, ${findings} findings`);
+console.log(`lint rules (${RULES.length} on, in process, after parse+check): median ${median(rules).toFixed(1)} ms of ${LINT_RUNS} runs, ${findings} findings`);
 console.log(`ngts check with every rule (whole process): median ${median(checkCli).toFixed(1)} ms`);
 if (hasNginx) console.log(`ratio ngts check (whole process, all rules) / nginx -t: ${(median(checkCli) / median(nginx)).toFixed(2)}x`);
 if (process.env.KEEP) console.log(`kept the generated config: ${file}`);

@@ -141,6 +141,8 @@ export interface ScriptScan {
   readonly error: string | null;
 }
 
+const NO_VARIABLES: ScriptScan = Object.freeze({ refs: Object.freeze([]) as readonly VariableRef[], error: null });
+
 function isNameChar(c: string): boolean {
   return (
     (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c === '_'
@@ -152,6 +154,8 @@ function isNameChar(c: string): boolean {
  * capture; `${name}` or a run of [A-Za-z0-9_] is a variable; anything else after `$` is an error.
  */
 export function scanVariables(value: string): ScriptScan {
+  // Most arguments have no `$`: one shared answer instead of two objects each.
+  if (value.indexOf('$') < 0) return NO_VARIABLES;
   const refs: VariableRef[] = [];
   let i = 0;
   while (i < value.length) {

@@ -11,8 +11,11 @@ import type { PostCheckContext } from './post-check.js';
 export function checkZones(http: Directive, cx: PostCheckContext): boolean {
   const defined = new Set<string>();
   const used: { name: string; d: Directive }[] = [];
-  const walk = (list: Iterable<Directive>): void => {
-    for (const d of list) {
+  const walk = (list: readonly Directive[]): void => {
+    // Indexed, not for-of: this runs cold in ngts -t, where V8's interpreter makes an object for
+    // each step of a for-of loop.
+    for (let i = 0; i < list.length; i++) {
+      const d = list[i]!;
       if (d.name === 'limit_req_zone' || d.name === 'limit_conn_zone') {
         for (const a of d.args) {
           const m = /^zone=([^:]*)(:|$)/.exec(a.value);
