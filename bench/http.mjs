@@ -104,7 +104,7 @@ async function generate(url, connections) {
   if (LOADER === 'wrk') {
     // Asynchronously: the backend runs in this process.
     const out = await new Promise((resolve, reject) => {
-      const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${SECONDS}`, '--latency', url]);
+      const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${SECONDS}`, '--timeout', '10s', '--latency', url]);
       let text = '';
       child.stdout.on('data', (d) => (text += d));
       child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited with ${code}`))));
