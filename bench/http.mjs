@@ -7,43 +7,18 @@
 //   node bench/http.mjs            BENCH_SECONDS=5 BENCH_CONNECTIONS=50 to tune,
 //                                  BENCH_LOADER=wrk to load with wrk (one thread) instead of autocannon
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createServer as createNetServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { freePort, waitPort, cpuSeconds, peakRssMiB } from './lib.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const hasNginx = spawnSync('nginx', ['-v']).error === undefined;
 // BENCH_LOADER=wrk uses wrk (Debian's `wrk` package) when it is installed; autocannon otherwise.
 const LOADER = process.env.BENCH_LOADER === 'wrk' && spawnSync('wrk', ['-v']).error === undefined ? 'wrk' : 'autocannon';
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createNetServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitPort(port) {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`nothing listens on ${port}`);
-}
 
 function conf(dir, port, backendPort) {
   return `daemon off;
@@ -67,28 +42,6 @@ http {
     }
 }
 `;
-}
-
-/** CPU seconds (user + system) the process has used, from /proc/PID/stat; null off Linux. */
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 14 and 15 of stat (utime, stime), counted from the state field (3) here.
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return null;
-  }
-}
-
-/** Peak resident set size in MiB (VmHWM), or null. */
-function peakRssMiB(pid) {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
-    return m ? Number(m[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
 }
 
 /** wrk's `--latency` figures (`50%  1.23ms`) in ms. */
