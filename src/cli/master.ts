@@ -22,7 +22,7 @@ import { closeErrorLogs, ErrorLog, reopenErrorLogs } from '../runtime/error-log.
 import { planBindings } from '../runtime/http-server.js';
 import type { ConnectionCounters } from '../runtime/http/connection-stats.js';
 import { reopenAccessLogs } from '../runtime/http/access-log.js';
-import { checkLimitZones, setLimitZones } from '../runtime/http/limit-zones.js';
+import { setLimitZones } from '../runtime/http/limit-zones.js';
 import { processLogEvent, setProcessLog } from '../runtime/http/process-log.js';
 import { isNgtsMessage, Outbox, type ToMaster, type ToWorker } from '../runtime/shared/messages.js';
 import { ZoneOwner } from '../runtime/shared/zone-owner.js';
@@ -31,9 +31,8 @@ import { mergeStatusReports, type StatusReport } from '../runtime/upstream/peer-
 import type { PeerList } from '../runtime/upstream/round-robin.js';
 import { describeChanges } from './config-diff.js';
 import { ConfigWatcher } from './config-watcher.js';
-import { nginxMessage } from './log-line.js';
 import { workerCount } from './processes.js';
-import { prepare, startupNote, startupNotes, type RunOptions } from './run.js';
+import { prepare, prepareReload, refuseReload, startupNote, startupNotes, type RunOptions } from './run.js';
 import { WORKER_FATAL } from './worker.js';
 
 /** One worker process as the master sees it (ngx_process_t). */
@@ -358,17 +357,9 @@ export async function runMaster(opts: RunOptions, count: number): Promise<number
     errorLog.write('notice', 'reconfiguring');
     const next = opts.reload?.();
     if (next === undefined) return;
-    const refused = (message: string): void => {
-      errorLog.write('emerg', message);
-      if (processLogEvent('error', 'reload refused, the running configuration stays', { error: message })) return;
-      if (changed !== null) startupNote('warn', `reload refused, still serving the previous configuration: ${message}`);
-    };
-    const fatal = next.diagnostics.find((d) => d.fatal);
-    if (fatal) return refused(nginxMessage(fatal));
-    const p = await prepare(next, prefix, opts.errorLog, opts.devCerts === true);
+    const refused = (message: string): void => refuseReload(errorLog, changed, message);
+    const p = await prepareReload(next, opts);
     if ('error' in p) return refused(p.error);
-    const zones = checkLimitZones(p.http.limitZones.req, p.http.limitZones.conn);
-    if (zones !== null) return refused(zones);
     // The new workers' zones must be there when they serve; a failed start puts the old back.
     setLimitZones(p.http.limitZones.req, p.http.limitZones.conn);
     const old = [...records.values()].filter((r) => r.gen === gen);

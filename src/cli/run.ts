@@ -117,6 +117,26 @@ export async function prepare(checked: CheckedConfig, prefix: string, errorLogOp
   return { http, peers, errorLog: new ErrorLog(mainTargets) };
 }
 
+/**
+ * A reload's configuration checked and prepared as nginx's master does before it switches:
+ * the first fatal error, a failed preparation, or a zone whose key changed refuses it.
+ */
+export async function prepareReload(next: CheckedConfig, opts: RunOptions): Promise<Prepared | { error: string }> {
+  const fatal = next.diagnostics.find((d) => d.fatal);
+  if (fatal) return { error: nginxMessage(fatal) };
+  const p = await prepare(next, opts.prefix, opts.errorLog, opts.devCerts === true);
+  if ('error' in p) return p;
+  const zones = checkLimitZones(p.http.limitZones.req, p.http.limitZones.conn);
+  return zones === null ? p : { error: zones };
+}
+
+/** A refused reload: `[emerg]` in the error log, and a word to the terminal when a file changed. */
+export function refuseReload(errorLog: ErrorLog, changed: string | null, message: string): void {
+  errorLog.write('emerg', message);
+  if (processLogEvent('error', 'reload refused, the running configuration stays', { error: message })) return;
+  if (changed !== null) startupNote('warn', `reload refused, still serving the previous configuration: ${message}`);
+}
+
 /** Runs the server until a signal stops it; resolves to the exit code. */
 export async function runServer(opts: RunOptions): Promise<number> {
   // A worker process started by the master (master.ts) reads the same command line.
@@ -212,17 +232,9 @@ export async function runServer(opts: RunOptions): Promise<number> {
     errorLog.write('notice', changed === null ? 'signal 1 (SIGHUP) received, reconfiguring' : `"${changed}" changed, reconfiguring`);
     const next = opts.reload?.();
     if (next === undefined) return;
-    const refused = (message: string): void => {
-      errorLog.write('emerg', message);
-      if (processLogEvent('error', 'reload refused, the running configuration stays', { error: message })) return;
-      if (changed !== null) startupNote('warn', `reload refused, still serving the previous configuration: ${message}`);
-    };
-    const fatal = next.diagnostics.find((d) => d.fatal);
-    if (fatal) return refused(nginxMessage(fatal));
-    const p = await prepare(next, prefix, opts.errorLog, opts.devCerts === true);
+    const refused = (message: string): void => refuseReload(errorLog, changed, message);
+    const p = await prepareReload(next, opts);
     if ('error' in p) return refused(p.error);
-    const zones = checkLimitZones(p.http.limitZones.req, p.http.limitZones.conn);
-    if (zones !== null) return refused(zones);
     const fresh = new HttpServer(p.http, p.errorLog);
     try {
       await fresh.listen(server);
