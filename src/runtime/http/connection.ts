@@ -18,7 +18,7 @@ import {
   type ParseRequestResult,
   type RequestHead,
 } from './parse-request.js';
-import { HttpRequest, type ConnectionInfo } from './request.js';
+import { connectionInfo, HttpRequest, type ConnectionInfo } from './request.js';
 import type { VariableDef } from '../../compile/variable-table.js';
 import type { BodyReader, ClientTunnel, LogLevel, ResponseSink, UnbufferedBody, UpgradedConnection } from './response.js';
 import { connectionCounters, moveStat, type ConnectionStat } from './connection-stats.js';
@@ -106,19 +106,7 @@ export class HttpConnection {
     private host: ConnectionHost,
     tls: SslConnectionState | null = null,
   ) {
-    const family = addr.addr.family;
-    this.info = {
-      id: nextConnectionId++,
-      remoteAddress: family === 'unix' ? 'unix:' : normalizeAddress(socket.remoteAddress ?? ''),
-      remotePort: socket.remotePort ?? 0,
-      localAddress: family === 'unix' ? `unix:${addr.addr.host}` : normalizeAddress(socket.localAddress ?? ''),
-      localPort: socket.localPort ?? addr.addr.port,
-      family,
-      ssl: tls !== null && tls.socket !== null,
-      tls,
-      requests: 0,
-      startTime: Date.now(),
-    };
+    this.info = connectionInfo(nextConnectionId++, socket, addr, tls);
     this.parser = this.newParser();
     // ngx_event_accept counts the connection; ngx_http_init_connection makes it reusable (waiting).
     connectionCounters.handled++;
@@ -844,11 +832,6 @@ class BodyDiscarder {
     }
     return Buffer.alloc(0);
   }
-}
-
-/** IPv4-mapped IPv6 addresses as nginx prints them for an IPv4 listener. */
-function normalizeAddress(a: string): string {
-  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
 }
 
 /** The head of a request nginx refused: what it had read, enough for its error page and log. */

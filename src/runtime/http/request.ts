@@ -11,6 +11,7 @@ import type { VariableDef } from '../../compile/variable-table.js';
 import { NOT_EVALUATED } from './variables.js';
 import type { ProxyRequestState } from '../proxy/proxy-variables.js';
 import type { RangePlan } from './range-filter.js';
+import type { Socket } from 'node:net';
 import type { SslConnectionState } from '../ssl/ssl-connection.js';
 
 /** The parts of the connection a request reads (ngx_connection_t). */
@@ -28,6 +29,28 @@ export interface ConnectionInfo {
   requests: number;
   /** When the connection was accepted (ms). */
   readonly startTime: number;
+}
+
+/** What an accepted connection (HTTP/1.x or HTTP/2) knows of itself, numbered `id`. */
+export function connectionInfo(id: number, socket: Socket, addr: AddressServers, tls: SslConnectionState | null): ConnectionInfo {
+  const family = addr.addr.family;
+  return {
+    id,
+    remoteAddress: family === 'unix' ? 'unix:' : normalizeAddress(socket.remoteAddress ?? ''),
+    remotePort: socket.remotePort ?? 0,
+    localAddress: family === 'unix' ? `unix:${addr.addr.host}` : normalizeAddress(socket.localAddress ?? ''),
+    localPort: socket.localPort ?? addr.addr.port,
+    family,
+    ssl: tls !== null && tls.socket !== null,
+    tls,
+    requests: 0,
+    startTime: Date.now(),
+  };
+}
+
+/** IPv4-mapped IPv6 addresses as nginx prints them for an IPv4 listener. */
+function normalizeAddress(a: string): string {
+  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
 }
 
 /** The response headers nginx keeps as fields (ngx_http_headers_out_t) plus the rest in order. */

@@ -13,7 +13,7 @@ import type { AddressServers } from '../../compile/servers.js';
 import type { ClientConnection } from '../client-connection.js';
 import { connectionCounters, moveStat, type ConnectionStat } from '../http/connection-stats.js';
 import type { ConnectionHost } from '../http/connection.js';
-import type { ConnectionInfo } from '../http/request.js';
+import { connectionInfo, type ConnectionInfo } from '../http/request.js';
 import type { SslConnectionState } from '../ssl/ssl-connection.js';
 import { Http2Stream } from './http2-stream.js';
 
@@ -34,20 +34,8 @@ export class Http2Connection implements ClientConnection {
     private host: ConnectionHost,
     tls: SslConnectionState | null,
   ) {
-    const family = addr.addr.family;
-    this.info = {
-      // c->number: the accept counter (ngx_connection_counter), just incremented for this socket.
-      id: connectionCounters.accepted,
-      remoteAddress: family === 'unix' ? 'unix:' : normalizeAddress(socket.remoteAddress ?? ''),
-      remotePort: socket.remotePort ?? 0,
-      localAddress: family === 'unix' ? `unix:${addr.addr.host}` : normalizeAddress(socket.localAddress ?? ''),
-      localPort: socket.localPort ?? addr.addr.port,
-      family,
-      ssl: tls !== null && tls.socket !== null,
-      tls,
-      requests: 0,
-      startTime: Date.now(),
-    };
+    // c->number: the accept counter (ngx_connection_counter), just incremented for this socket.
+    this.info = connectionInfo(connectionCounters.accepted, socket, addr, tls);
     connectionCounters.handled++;
     connectionCounters.active++;
     this.stat = moveStat(this.stat, 'waiting');
@@ -154,9 +142,4 @@ function jsTransport(s: TLSSocket): Duplex {
   s.on('close', () => d.destroy());
   s.on('error', () => d.destroy());
   return d;
-}
-
-/** IPv4-mapped IPv6 addresses as nginx prints them for an IPv4 listener. */
-function normalizeAddress(a: string): string {
-  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
 }
