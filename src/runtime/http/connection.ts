@@ -44,6 +44,23 @@ const PENDING_LIMIT = 64 * 1024;
 
 let nextConnectionId = 1;
 
+/**
+ * The event loop's turns, counted while some request needs to know (one setImmediate per turn
+ * for all connections): bytes that arrive in the turn a head was read came with that head.
+ */
+let loopTurn = 0;
+let turnPending = false;
+function currentLoopTurn(): number {
+  if (!turnPending) {
+    turnPending = true;
+    setImmediate(() => {
+      loopTurn++;
+      turnPending = false;
+    });
+  }
+  return loopTurn;
+}
+
 /** `upgraded`: after a 101 the connection is a tunnel (ngx_http_upstream_upgrade). */
 type State = 'head' | 'request' | 'upgraded' | 'idle' | 'lingering' | 'closed';
 
@@ -83,11 +100,8 @@ export class HttpConnection {
   private tunnel: ClientTunnel | null = null;
   /** An unbuffered body's reader asked to stop reading the client. */
   private bodyPaused = false;
-  /** True from a request's head until the event loop polls again (see onEnd). */
-  private headTurn = false;
-  private readonly endHeadTurn = (): void => {
-    this.headTurn = false;
-  };
+  /** The loop turn a request's head was read in (see onEnd and currentLoopTurn). */
+  private headTurn = -1;
   /** The request in flight watches for the client going away (ResponseSink.watchClientAbort). */
   private abortWatcher: ((err: NodeJS.ErrnoException | null) => void) | null = null;
 
@@ -239,7 +253,7 @@ export class HttpConnection {
       } else this.onHeadResult(res);
       return;
     }
-    if (this.state === 'request' && this.abortWatcher !== null && (this.body === null || this.body.done) && !this.headTurn) {
+    if (this.state === 'request' && this.abortWatcher !== null && (this.body === null || this.body.done) && this.headTurn !== loopTurn) {
       // EPOLLRDHUP while an upstream answers: nginx finalizes the request (499) and closes. A FIN
       // that came with the request's own bytes raises no new (edge-triggered) event: unnoticed.
       const watcher = this.abortWatcher;
@@ -318,8 +332,7 @@ export class HttpConnection {
   private startRequest(head: RequestHead): void {
     this.state = 'request';
     // Until the event loop polls again, whatever the client sent came with this head.
-    this.headTurn = true;
-    setImmediate(this.endHeadTurn);
+    this.headTurn = currentLoopTurn();
     this.info.requests++;
     // ngx_http_process_request: from reading to writing.
     this.stat = moveStat(this.stat, 'writing');
