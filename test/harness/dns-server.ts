@@ -8,6 +8,7 @@
  *   NAME.refused.test      REFUSED (5)
  *   NAME.nodata.test       no error, no records of any type
  *   NAME.silent.test       no answer at all (the resolver times out)
+ *   NAME.slow.test         as NAME.test, answered after 150 ms (requests meanwhile wait for the same question)
  *   anything else          NXDOMAIN
  */
 import dgram from 'node:dgram';
@@ -81,7 +82,16 @@ export async function startDnsServer(): Promise<DnsServer> {
     const q = question(msg);
     if (q !== null) questions.push(`${q.type === A ? 'A' : q.type === AAAA ? 'AAAA' : String(q.type)} ${q.name}`);
     const out = answer(msg);
-    if (out !== null) socket.send(out, from.port, from.address);
+    if (out === null) return;
+    const reply = (): void => {
+      try {
+        socket.send(out, from.port, from.address);
+      } catch {
+        /* closed meanwhile */
+      }
+    };
+    if (q?.name.toLowerCase().endsWith('.slow.test')) setTimeout(reply, 150);
+    else reply();
   });
   await new Promise<void>((res, rej) => {
     socket.once('error', rej);

@@ -15,6 +15,8 @@ interface ResolverState {
   /** The servers once host names among them are looked up (nginx does so while reading the config). */
   readonly ready: Promise<Resolver>;
   readonly cache: Map<string, { readonly addresses: readonly string[]; readonly expires: number }>;
+  /** Names asked for and not answered yet: later requests wait for the same answer (rn->waiting). */
+  readonly pending: Map<string, Promise<Resolution>>;
 }
 
 const states = new WeakMap<ResolverConf, ResolverState>();
@@ -50,7 +52,7 @@ function stateOf(conf: ResolverConf): ResolverState {
       r.setServers(list);
       return r;
     });
-    s = { ready, cache: new Map() };
+    s = { ready, cache: new Map(), pending: new Map() };
     states.set(conf, s);
   }
   return s;
@@ -98,29 +100,38 @@ async function query(r: Resolver, name: string, v6: boolean): Promise<{ addresse
  */
 export async function resolveName(conf: ResolverConf, name: string): Promise<Resolution> {
   const state = stateOf(conf);
-  const now = Date.now();
   const cached = state.cache.get(name);
-  if (cached !== undefined && cached.expires > now) return { ok: true, addresses: rotate(cached.addresses) };
+  if (cached !== undefined && cached.expires > Date.now()) return { ok: true, addresses: rotate(cached.addresses) };
+  // One question per name in flight, whoever asks meanwhile waits for its answer; each request
+  // still has its own resolver_timeout (ctx->event). A failure is not kept: ngx_resolver_process_a
+  // deletes the node, so the next request asks again.
+  let lookupAll = state.pending.get(name);
+  if (lookupAll === undefined) {
+    lookupAll = ask(state, conf, name).finally(() => state.pending.delete(name));
+    state.pending.set(name, lookupAll);
+  }
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<Resolution>((res) => {
     timer = setTimeout(() => res(failure(110)), conf.timeout);
   });
-  const lookupAll = (async (): Promise<Resolution> => {
-    const r = await state.ready;
-    const [a, aaaa] = await Promise.all([query(r, name, false), conf.ipv6 ? query(r, name, true) : Promise.resolve(null)]);
-    const addresses = [...('addresses' in a ? a.addresses : []), ...(aaaa !== null && 'addresses' in aaaa ? aaaa.addresses : [])];
-    if (addresses.length === 0) {
-      const code = 'error' in a ? a.error : aaaa !== null && 'error' in aaaa ? aaaa.error : 'ENODATA';
-      return failure(STATE_OF[code] ?? 2);
-    }
-    const ttls = [a, aaaa].flatMap((x) => (x !== null && 'ttl' in x ? [x.ttl] : []));
-    const valid = conf.valid ?? Math.min(...ttls) * 1000;
-    state.cache.set(name, { addresses, expires: Date.now() + valid });
-    return { ok: true, addresses: rotate(addresses) };
-  })();
   const result = await Promise.race([lookupAll, timeout]);
   clearTimeout(timer);
-  return result;
+  return result.ok ? { ok: true, addresses: rotate(result.addresses) } : result;
+}
+
+/** Asks the name servers for `name` (A, and AAAA unless ipv6=off) and keeps a success for its TTL or valid=. */
+async function ask(state: ResolverState, conf: ResolverConf, name: string): Promise<Resolution> {
+  const r = await state.ready;
+  const [a, aaaa] = await Promise.all([query(r, name, false), conf.ipv6 ? query(r, name, true) : Promise.resolve(null)]);
+  const addresses = [...('addresses' in a ? a.addresses : []), ...(aaaa !== null && 'addresses' in aaaa ? aaaa.addresses : [])];
+  if (addresses.length === 0) {
+    const code = 'error' in a ? a.error : aaaa !== null && 'error' in aaaa ? aaaa.error : 'ENODATA';
+    return failure(STATE_OF[code] ?? 2);
+  }
+  const ttls = [a, aaaa].flatMap((x) => (x !== null && 'ttl' in x ? [x.ttl] : []));
+  const valid = conf.valid ?? Math.min(...ttls) * 1000;
+  state.cache.set(name, { addresses, expires: Date.now() + valid });
+  return { ok: true, addresses };
 }
 
 // ngx_resolver_export with rotation: the addresses from a random one on.
