@@ -3,7 +3,8 @@
 // a static file, proxy_pass to a Node backend with and without upstream keep-alive (a small JSON
 // answer), a 100 KiB answer, and 1,000 connections. For each: req/s, p50/p99 latency, and the
 // server's CPU time per request (utime+stime from /proc); then each server's peak RSS (VmHWM).
-// Ratios are ngts / nginx from the same run. Run after `npm run build`:
+// Ratios are ngts / nginx from the same run. The keep-alive cells are also run against the bare
+// undici proxy of bench/bare-undici-proxy.mjs, issue 5's yardstick. Run after `npm run build`:
 //   node bench/http.mjs            BENCH_SECONDS=5 BENCH_CONNECTIONS=50 to tune,
 //                                  BENCH_LOADER=wrk to load with wrk (one thread) instead of autocannon
 import { spawn, spawnSync } from 'node:child_process';
@@ -53,11 +54,11 @@ function wrkMs(out, pct) {
 }
 
 /** One load run: autocannon, or wrk (one thread, the load generator the issue's figures used). */
-async function generate(url, connections) {
+async function generate(url, connections, seconds = SECONDS) {
   if (LOADER === 'wrk') {
     // Asynchronously: the backend runs in this process.
     const out = await new Promise((resolve, reject) => {
-      const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${SECONDS}`, '--timeout', '10s', '--latency', url]);
+      const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}`, '--timeout', '10s', '--latency', url]);
       let text = '';
       child.stdout.on('data', (d) => (text += d));
       child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`wrk exited with ${code}`))));
@@ -68,7 +69,7 @@ async function generate(url, connections) {
     const errorCount = errors ? Number(errors[1]) + Number(errors[2]) + Number(errors[3]) + Number(errors[4]) : 0;
     return { total, rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0), p50: wrkMs(out, 50), p99: wrkMs(out, 99), non2xx: bad, errors: errorCount };
   }
-  const result = await autocannon({ url, connections, duration: SECONDS });
+  const result = await autocannon({ url, connections, duration: seconds });
   return { total: result.requests.total, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
@@ -88,11 +89,23 @@ async function load(pid, port, path, connections) {
 
 async function run(kind, dir, port) {
   const args = ['-p', `${dir}/`, '-c', `${dir}/${kind}.conf`];
-  const child = kind === 'nginx' ? spawn('nginx', args, { stdio: 'ignore' }) : spawn(process.execPath, ['bin/ngts.js', ...args], { stdio: 'ignore' });
+  const child =
+    kind === 'nginx'
+      ? spawn('nginx', args, { stdio: 'ignore' })
+      : kind === 'bare'
+        ? spawn(process.execPath, [new URL('./bare-undici-proxy.mjs', import.meta.url).pathname, String(port), String(backendPort)], { stdio: 'ignore' })
+        : spawn(process.execPath, ['bin/ngts.js', ...args], { stdio: 'ignore' });
   try {
     await waitPort(port);
+    // A warm-up load, not measured, so that no server's first cell pays for its JIT compiler (the
+    // bare proxy's first cell is a keep-alive one, ngts's and nginx's `return 200`).
+    for (const path of kind === 'bare' ? ['/pooled/json'] : ['/return', '/pooled/json']) await generate(`http://127.0.0.1:${port}${path}`, CONNECTIONS, 1);
     const out = {};
-    for (const [name, path, connections] of SCENARIOS) out[name] = await load(child.pid, port, path, connections);
+    for (const [name, path, connections] of SCENARIOS) {
+      // The bare proxy only forwards: it has no return, no static files, no upstream without keep-alive.
+      if (kind === 'bare' && !path.startsWith('/pooled/')) continue;
+      out[name] = await load(child.pid, port, path, connections);
+    }
     out.rss = peakRssMiB(child.pid);
     return out;
   } finally {
@@ -133,6 +146,7 @@ try {
     writeFileSync(join(dir, 'nginx.conf'), conf(dir, nginxPort, backendPort));
     nginx = await run('nginx', dir, nginxPort);
   }
+  const bare = await run('bare', dir, await freePort());
   console.log(`node ${process.version}, load by ${LOADER}, ${CONNECTIONS} connections unless named, ${SECONDS} s per cell, one process each`);
   console.log('| scenario | ngts req/s | nginx req/s | req/s ratio | ngts p50/p99 ms | nginx p50/p99 ms | p99 ratio | ngts CPU µs/req | nginx CPU µs/req |');
   console.log('|---|---|---|---|---|---|---|---|---|');
@@ -145,6 +159,17 @@ try {
     );
   }
   console.log(`peak RSS: ngts ${fmt(ngts.rss, 1)} MiB, nginx ${fmt(nginx?.rss, 1)} MiB`);
+  console.log('');
+  console.log('The bare undici proxy (bench/bare-undici-proxy.mjs, no nginx semantics) in the same run:');
+  console.log('| scenario | bare req/s | ngts/bare req/s | bare p50/p99 ms | bare CPU µs/req | ngts/bare CPU |');
+  console.log('|---|---|---|---|---|---|');
+  for (const [name] of SCENARIOS) {
+    const a = ngts[name];
+    const c = bare[name];
+    if (c === undefined) continue;
+    console.log(`| ${name} | ${fmt(c.rps)} | ${(a.rps / c.rps).toFixed(2)} | ${c.p50}/${c.p99} | ${fmt(c.cpuUs, 1)} | ${a.cpuUs && c.cpuUs ? (a.cpuUs / c.cpuUs).toFixed(2) : 'n/a'} |`);
+  }
+  console.log(`peak RSS: bare proxy ${fmt(bare.rss, 1)} MiB`);
 } finally {
   backend.close();
   rmSync(dir, { recursive: true, force: true });
