@@ -387,7 +387,10 @@ function exchange(
     let settled = false;
     let headSent = false;
     let requestSent = false;
+    /** The one timer of the attempt (connect, send, read), re-armed per read by refresh(). */
     let timer: NodeJS.Timeout | null = null;
+    let timerMs = -1;
+    let onTimer: () => void = () => undefined;
     const pool = via.upstream === null ? null : poolOf(via.upstream);
     const cached = pool?.take(peer.name) ?? null;
     const raw: Socket = cached?.socket ?? (peer.unix ? connect(peer.host) : connect({ host: peer.host, port: peer.port }));
@@ -457,13 +460,23 @@ function exchange(
       finish({ kind: 'failed', status, message, condition, requestSent, ...(level === undefined ? {} : { level }) });
     };
     const arm = (ms: number, what: () => void): void => {
+      onTimer = what;
+      if (timer !== null && timerMs === ms) {
+        timer.refresh();
+        return;
+      }
       if (timer) clearTimeout(timer);
-      timer = setTimeout(what, ms);
+      timerMs = ms;
+      timer = setTimeout(() => onTimer(), ms);
     };
-    // proxy_connect_timeout covers the TLS handshake too (ngx_http_upstream_ssl_init_connection).
-    arm(conf.connectTimeout, () =>
-      fail(504, `upstream timed out (110: Connection timed out) while ${handshaking ? 'SSL handshaking' : 'connecting'} to upstream`, 'timeout'),
-    );
+    const readTimedOut = (): void => fail(504, 'upstream timed out (110: Connection timed out) while reading upstream', 'timeout');
+    // proxy_connect_timeout covers the TLS handshake too (ngx_http_upstream_ssl_init_connection);
+    // a cached connection is connected already.
+    if (cached === null) {
+      arm(conf.connectTimeout, () =>
+        fail(504, `upstream timed out (110: Connection timed out) while ${handshaking ? 'SSL handshaking' : 'connecting'} to upstream`, 'timeout'),
+      );
+    }
     raw.setNoDelay(true);
     const onError = (e: NodeJS.ErrnoException): void => {
       if (handshaking) {
@@ -557,10 +570,7 @@ function exchange(
         send();
       });
     };
-    // A cached connection is already connected (pc->cached): the request goes at once.
-    if (cached !== null) setImmediate(send);
-    else if (via.target.https) raw.on('connect', secure);
-    else raw.on('connect', send);
+    if (cached === null) raw.on('connect', via.target.https ? secure : send);
     const parser = new UpstreamResponseParser(conf.bufferSize);
     let bodyWriter: ((chunk: Buffer) => void) | null = null;
     let bodyEnd: (() => void) | null = null;
@@ -699,7 +709,7 @@ function exchange(
         complete();
         return;
       }
-      arm(conf.readTimeout, () => fail(504, 'upstream timed out (110: Connection timed out) while reading upstream', 'timeout'));
+      arm(conf.readTimeout, readTimedOut);
       action = 'reading upstream';
       if (rest.length) bodyWriter(rest);
     };
@@ -710,7 +720,7 @@ function exchange(
         // u->state->bytes_received: every byte read from the upstream, head and body.
         t.bytesReceived += chunk.length;
         if (bodyWriter !== null) {
-          arm(conf.readTimeout, () => fail(504, 'upstream timed out (110: Connection timed out) while reading upstream', 'timeout'));
+          arm(conf.readTimeout, readTimedOut);
           bodyWriter(chunk);
           return;
         }
@@ -742,6 +752,8 @@ function exchange(
       });
     };
     if (!via.target.https || cached !== null) readResponse();
+    // A cached connection is already connected (pc->cached): the request goes at once.
+    if (cached !== null) send();
   });
 }
 
