@@ -8,7 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { unlinkSync } from 'node:fs';
 import type { AddressServers, CompiledHttp } from '../compile/servers.js';
 import { HttpConnection, type ConnectionHost } from './http/connection.js';
-import { connectionCounters } from './http/connection-stats.js';
+import { connectionCounters, takeConnectionNumber } from './http/connection-stats.js';
 import type { LogLevel } from './http/response.js';
 import { errnoText } from '../config/source.js';
 import type { VariableDef } from '../compile/variable-table.js';
@@ -148,6 +148,7 @@ export class HttpServer implements ConnectionHost {
 
   private accept(socket: Socket, b: Binding): void {
     connectionCounters.accepted++;
+    const number = takeConnectionNumber();
     if (this.exiting) {
       socket.destroy();
       return;
@@ -160,8 +161,8 @@ export class HttpServer implements ConnectionHost {
       this.origins.set(conn, { key: bindingKey(b), ip });
     };
     // ssl and http2 addresses: the TLS handshake or HTTP/2 first (ssl/ssl-handshake.ts).
-    if (addr.ssl || addr.http2) acceptSecure(socket, addr, this, track);
-    else track(new HttpConnection(socket, addr, this));
+    if (addr.ssl || addr.http2) acceptSecure(socket, number, addr, this, track);
+    else track(new HttpConnection(socket, number, addr, this));
   }
 
   /**
@@ -175,7 +176,7 @@ export class HttpServer implements ConnectionHost {
       socket.destroy();
       return;
     }
-    const conn = new HttpConnection(socket, addressOf(b, ip), this);
+    const conn = new HttpConnection(socket, takeConnectionNumber(), addressOf(b, ip), this);
     connectionCounters.handled--;
     socket.resume();
     this.connections.add(conn);

@@ -5,9 +5,10 @@
  * legitimately differ:
  *   - times and durations ($time_local, $time_iso8601, $msec, $request_time, $upstream_*_time,
  *     the error log's date) and the error log's `pid#tid`;
- *   - connection numbers (`*N`, $connection): nginx numbers its upstream connections and the
- *     harness's readiness probes from the same counter, so they are renumbered by first
- *     appearance in each file — which lines share a connection is still compared;
+ *   - connection numbers (`*N`, $connection): the harness's readiness probes take numbers from
+ *     the same counter, as many as the server needed to start, so they are renumbered by first
+ *     appearance in each file — which lines share a connection is still compared (the numbers
+ *     themselves, upstream connections included, are compared in connection-numbers.test.ts);
  *   - ngts names itself `ngts` where nginx says `nginx` (server_tokens off): its own `Server`
  *     header and the signature of its error pages are one byte shorter each, so ngts's
  *     $bytes_sent/$body_bytes_sent are compared after adding those bytes back.

@@ -41,6 +41,18 @@ export const connectionCounters: ConnectionCounters = {
   waiting: 0,
 };
 
+/**
+ * ngx_connection_counter: the number (c->number, `*N` in the error log, $connection) of every
+ * connection the process opens, accepted from a client (ngx_event_accept) or made to an upstream
+ * (ngx_event_connect_peer), from 1 on. Client numbers therefore skip those upstream connections took.
+ */
+let connectionNumber = 1;
+
+/** The next connection number (a client connection keeps it; an upstream connection uses one up). */
+export function takeConnectionNumber(): number {
+  return connectionNumber++;
+}
+
 /** Moves one connection from `from` to `to`; returns `to` for the caller to keep. */
 export function moveStat(from: ConnectionStat, to: ConnectionStat): ConnectionStat {
   if (from === to) return to;

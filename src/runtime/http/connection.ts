@@ -42,8 +42,6 @@ export interface ConnectionHost {
 /** Bytes buffered while nobody reads the body: beyond this the socket pauses. */
 const PENDING_LIMIT = 64 * 1024;
 
-let nextConnectionId = 1;
-
 /**
  * The event loop's turns, counted while some request needs to know (one setImmediate per turn
  * for all connections): bytes that arrive in the turn a head was read came with that head.
@@ -116,11 +114,13 @@ export class HttpConnection {
 
   constructor(
     private readonly socket: Socket,
+    number: number,
     private addr: AddressServers,
     private host: ConnectionHost,
     tls: SslConnectionState | null = null,
   ) {
-    this.info = connectionInfo(nextConnectionId++, socket, addr, tls);
+    // c->number, taken when the socket was accepted (connection-stats.ts).
+    this.info = connectionInfo(number, socket, addr, tls);
     this.parser = this.newParser();
     // ngx_event_accept counts the connection; ngx_http_init_connection makes it reusable (waiting).
     connectionCounters.handled++;

@@ -30,12 +30,13 @@ export class Http2Connection implements ClientConnection {
 
   constructor(
     private readonly socket: Socket,
+    number: number,
     private addr: AddressServers,
     private host: ConnectionHost,
     tls: SslConnectionState | null,
   ) {
-    // c->number: the accept counter (ngx_connection_counter), just incremented for this socket.
-    this.info = connectionInfo(connectionCounters.accepted, socket, addr, tls);
+    // c->number, taken when the socket was accepted (connection-stats.ts).
+    this.info = connectionInfo(number, socket, addr, tls);
     connectionCounters.handled++;
     connectionCounters.active++;
     this.stat = moveStat(this.stat, 'waiting');

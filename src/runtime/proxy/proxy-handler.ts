@@ -13,6 +13,7 @@ import { errnoText } from '../../config/source.js';
 import { type ProxyLocConf, type ProxyRedirect } from '../../compile/proxy-conf.js';
 import { internalRedirect } from '../http/internal-redirect.js';
 import { namedLocation } from '../http/phases.js';
+import { takeConnectionNumber } from '../http/connection-stats.js';
 import { headerFilter } from '../http/header-filter.js';
 import { escapeUri } from '../http/normalize-uri.js';
 import { ChunkedDecoder } from '../http/parse-request.js';
@@ -394,6 +395,8 @@ function exchange(
     const pool = via.upstream === null ? null : poolOf(via.upstream);
     const cached = pool?.take(peer.name) ?? null;
     const raw: Socket = cached?.socket ?? (peer.unix ? connect(peer.host) : connect({ host: peer.host, port: peer.port }));
+    // ngx_event_connect_peer numbers the new connection from the process's counter.
+    if (cached === null) takeConnectionNumber();
     /** What requests and responses go through: the connection, or TLS over it for https. */
     let socket: Socket = raw;
     /** Between connect and the end of the TLS handshake (c->log->action "SSL handshaking to upstream"). */

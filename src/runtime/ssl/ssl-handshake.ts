@@ -33,9 +33,9 @@ let noCertificate: SecureContext | null = null;
  * Takes over a socket of an ssl or http2 address; `accepted` gets the connection once it speaks
  * HTTP (after the handshake, or at once for plain HTTP and prior-knowledge HTTP/2).
  */
-export function acceptSecure(socket: Socket, addr: AddressServers, host: ConnectionHost, accepted: (conn: ClientConnection) => void): void {
+export function acceptSecure(socket: Socket, number: number, addr: AddressServers, host: ConnectionHost, accepted: (conn: ClientConnection) => void): void {
   if (!addr.ssl) {
-    accepted(new Http2Connection(socket, addr, host, null));
+    accepted(new Http2Connection(socket, number, addr, host, null));
     return;
   }
   socket.setNoDelay(true);
@@ -49,16 +49,16 @@ export function acceptSecure(socket: Socket, addr: AddressServers, host: Connect
     if ((b & 0x80) === 0 && b !== 0x16) {
       clearTimeout(timer);
       socket.removeAllListeners('error');
-      const conn = new HttpConnection(socket, addr, host, { socket: null, servername: null, sniServer: null });
+      const conn = new HttpConnection(socket, number, addr, host, { socket: null, servername: null, sniServer: null });
       socket.resume();
       accepted(conn);
       return;
     }
-    handshake(socket, addr, host, timer, accepted);
+    handshake(socket, number, addr, host, timer, accepted);
   });
 }
 
-function handshake(socket: Socket, addr: AddressServers, host: ConnectionHost, timer: NodeJS.Timeout, accepted: (conn: ClientConnection) => void): void {
+function handshake(socket: Socket, number: number, addr: AddressServers, host: ConnectionHost, timer: NodeJS.Timeout, accepted: (conn: ClientConnection) => void): void {
   let servername: string | null = null;
   let sniServer: SslConnectionState['sniServer'] = null;
   const defaultContext = sslContextOf(addr.defaultServer) ?? (noCertificate ??= createSecureContext({}));
@@ -94,8 +94,8 @@ function handshake(socket: Socket, addr: AddressServers, host: ConnectionHost, t
     }
     const state: SslConnectionState = { socket: tls, servername, sniServer };
     // ngx_http_ssl_handshake_handler: h2 when ALPN chose it on an http2 address.
-    if (addr.http2 && tls.alpnProtocol === 'h2') accepted(new Http2Connection(tls, addr, host, state));
-    else accepted(new HttpConnection(tls, addr, host, state));
+    if (addr.http2 && tls.alpnProtocol === 'h2') accepted(new Http2Connection(tls, number, addr, host, state));
+    else accepted(new HttpConnection(tls, number, addr, host, state));
   });
 }
 

@@ -6,6 +6,7 @@
 import { lookup, Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { ResolverConf } from '../../compile/resolver-conf.js';
+import { takeConnectionNumber } from '../http/connection-stats.js';
 
 /** What resolving a name gave: its addresses, or nginx's state code and text. */
 export type Resolution = { readonly ok: true; readonly addresses: readonly string[] } | { readonly ok: false; readonly code: number; readonly text: string };
@@ -17,6 +18,8 @@ interface ResolverState {
   readonly cache: Map<string, { readonly addresses: readonly string[]; readonly expires: number }>;
   /** Names asked for and not answered yet: later requests wait for the same answer (rn->waiting). */
   readonly pending: Map<string, Promise<Resolution>>;
+  /** The UDP connection to the name server was made (ngx_udp_connect, at the first query). */
+  connected: boolean;
 }
 
 const states = new WeakMap<ResolverConf, ResolverState>();
@@ -52,7 +55,7 @@ function stateOf(conf: ResolverConf): ResolverState {
       r.setServers(list);
       return r;
     });
-    s = { ready, cache: new Map(), pending: new Map() };
+    s = { ready, cache: new Map(), pending: new Map(), connected: false };
     states.set(conf, s);
   }
   return s;
@@ -122,6 +125,11 @@ export async function resolveName(conf: ResolverConf, name: string): Promise<Res
 /** Asks the name servers for `name` (A, and AAAA unless ipv6=off) and keeps a success for its TTL or valid=. */
 async function ask(state: ResolverState, conf: ResolverConf, name: string): Promise<Resolution> {
   const r = await state.ready;
+  if (!state.connected) {
+    // ngx_udp_connect numbers the connection from the process's counter, once: it stays open.
+    state.connected = true;
+    takeConnectionNumber();
+  }
   const [a, aaaa] = await Promise.all([query(r, name, false), conf.ipv6 ? query(r, name, true) : Promise.resolve(null)]);
   const addresses = [...('addresses' in a ? a.addresses : []), ...(aaaa !== null && 'addresses' in aaaa ? aaaa.addresses : [])];
   if (addresses.length === 0) {

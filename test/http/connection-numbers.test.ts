@@ -1,0 +1,111 @@
+/**
+ * Connection numbers ($connection, `*N` in the error log) against nginx: nginx numbers every
+ * connection of the process from one counter (ngx_connection_counter) — accepted client
+ * connections, connections to upstreams (ngx_event_connect_peer), the resolver's UDP connection
+ * (ngx_udp_connect) — so a client's number skips those its predecessors made upstream, and a cached
+ * upstream connection (keepalive) takes none. The same requests, each on a new client connection,
+ * go to nginx and to ngts; the steps between consecutive $connection values must be the same
+ * (the absolute values differ by the harness's readiness probes).
+ */
+import http from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startDnsServer } from '../harness/dns-server.js';
+import { requireNginx } from '../harness/nginx.js';
+import { freePort } from '../harness/ports.js';
+import { startServer, type RunningServer } from '../harness/server.js';
+
+const live = requireNginx('the connection number comparison');
+
+function conf(dir: string, port: number, dns: string, backendPort: number): string {
+  return `daemon off;
+master_process off;
+error_log ${dir}/error.log;
+pid ${dir}/run.pid;
+events {}
+http {
+    log_format numbers '$connection $connection_requests $request_uri $status';
+    access_log ${dir}/numbers.log numbers;
+    client_body_temp_path ${dir}/cb; proxy_temp_path ${dir}/px; fastcgi_temp_path ${dir}/fc;
+    uwsgi_temp_path ${dir}/uw; scgi_temp_path ${dir}/sc;
+    resolver ${dns} ipv6=off;
+    upstream plain { server 127.0.0.1:${backendPort}; }
+    upstream pooled { server 127.0.0.1:${backendPort}; keepalive 2; }
+    upstream two { server 127.0.0.1:${backendPort}; server 127.0.0.1:1 down; }
+    server {
+        listen 127.0.0.1:${port};
+        location = /return { return 200 "ok\\n"; }
+        location = /plain { proxy_pass http://plain; }
+        location = /pooled { proxy_pass http://pooled; proxy_http_version 1.1; proxy_set_header Connection ""; }
+        location = /resolved { proxy_pass http://$arg_h:${backendPort}; }
+        location = /auth { auth_request /check; return 200 "in\\n"; }
+        location = /check { internal; proxy_pass http://plain; }
+    }
+}
+`;
+}
+
+const TARGETS = ['/return', '/return', '/plain', '/return', '/pooled', '/return', '/pooled', '/return', '/resolved?h=one.test', '/return', '/resolved?h=one.test', '/return', '/auth', '/return', '/plain', '/plain', '/return'];
+
+function get(port: number, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      })
+      .on('error', reject);
+  });
+}
+
+/** Each logged line with its $connection replaced by the step from the line before. */
+async function steps(kind: 'nginx' | 'ngts'): Promise<string[]> {
+  const backend = http.createServer((_req, res) => res.end('ok\n'));
+  await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
+  const backendPort = (backend.address() as { port: number }).port;
+  const dns = await startDnsServer();
+  const dir = mkdtempSync(join(tmpdir(), `ngts-numbers-${kind}-`));
+  let server: RunningServer | null = null;
+  try {
+    const port = await freePort();
+    writeFileSync(join(dir, 'nginx.conf'), conf(dir, port, dns.address, backendPort));
+    server = await startServer(kind, dir, { ports: [port] });
+    for (const t of TARGETS) await get(port, t);
+    await server.stop();
+    server = null;
+    const lines = readFileSync(join(dir, 'numbers.log'), 'latin1').trimEnd().split('\n');
+    let last = -1;
+    return lines.map((l) => {
+      const [n, ...rest] = l.split(' ');
+      const step = last < 0 ? 'first' : `+${Number(n) - last}`;
+      last = Number(n);
+      return `${step} ${rest.join(' ')}`;
+    });
+  } finally {
+    await server?.stop();
+    await dns.close();
+    backend.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe.skipIf(!live)('connection numbers agree with nginx', () => {
+  let nginx: string[] = [];
+  let ngts: string[] = [];
+  beforeAll(async () => {
+    nginx = await steps('nginx');
+    ngts = await steps('ngts');
+  }, 60_000);
+
+  it('logs every request', () => {
+    expect(nginx).toHaveLength(TARGETS.length);
+    expect(ngts).toHaveLength(TARGETS.length);
+  });
+  TARGETS.forEach((t, i) => {
+    it(`request ${i + 1}: ${t}`, () => {
+      expect(ngts[i]).toBe(nginx[i]);
+    });
+  });
+});
