@@ -19,6 +19,10 @@ function run(main) {
   main(process.argv.slice(2)).then(
     (code) => {
       if (typeof code === 'number') process.exitCode = code;
+      // The command is done (a server exits by itself, with process.exit): leave now, as nginx -t
+      // does, rather than let Node tear the heap of a large configuration down first — but only
+      // when nothing is left to be written to stdout or stderr.
+      if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();
     },
     (err) => {
       process.stderr.write(`ngts: internal error: ${err && err.stack ? err.stack : err}\n`);
