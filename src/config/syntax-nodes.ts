@@ -99,6 +99,12 @@ export function buildDirective(
   };
 }
 
+/** Appends a run of statements to a block's list (the grammar's `lines`). */
+export function appendLines(list: Statement[], nodes: readonly Statement[]): Statement[] {
+  for (let i = 0; i < nodes.length; i++) list.push(nodes[i]!);
+  return list;
+}
+
 /** A comment node; the text keeps its leading `#`. */
 export function buildComment(t: Tok): Comment {
   return { kind: 'comment', text: t.text, span: span(startOf(t), endOf(t)) };
