@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The ngts command. It runs the compiled JavaScript in dist/ (built by `npm install` via `prepare`):
 // the CommonJS bundle of scripts/bundle.mjs when it is there and not older than the compiled
-// modules, else the ES modules of dist/cli themselves. This file is CommonJS (bin/package.json) so
-// that a command such as `ngts -t` never starts Node's ES module loader.
+// modules (loaded with its V8 code caches by load-bundle.js), else the ES modules of dist/cli
+// themselves. This file is CommonJS (bin/package.json) so that a command such as `ngts -t` never
+// starts Node's ES module loader.
 'use strict';
 const { statSync } = require('node:fs');
 const { join } = require('node:path');
@@ -31,7 +32,7 @@ function run(main) {
   );
 }
 
-const bundle = join(__dirname, '../dist/bundle/main.cjs');
+const bundle = join(__dirname, '../dist/bundle');
 const modules = join(__dirname, '../dist/cli/main.js');
-if (mtime(bundle) >= mtime(modules)) run(require(bundle).main);
+if (mtime(join(bundle, 'main.cjs')) >= mtime(modules)) run(require('./load-bundle.js').bundleLoader(bundle, false).require('main.cjs').main);
 else import('../dist/cli/main.js').then((m) => run(m.main));

@@ -10,7 +10,9 @@
 //
 // rolldown is a devDependency (vite, the test tooling, uses it too); without it the build goes
 // on without a bundle.
-import { rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,3 +37,31 @@ const bundle = await rolldown({
 // (made from __filename in CommonJS) still finds package.json.
 await bundle.write({ dir: out, format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs' });
 await bundle.close();
+
+// V8 code caches for the bundle (bin/load-bundle.js): the bundle is loaded as bin/ngts.js loads
+// it, checks every configuration of fixtures/check (copied to a temporary directory: -t may create
+// files such as logs), and then each file loaded gets the bytecode of every function those runs
+// compiled. The cache is an optimisation only: V8 rejects it (and ngts compiles as usual) under
+// another Node.js or other V8 flags.
+const fixtures = join(root, 'fixtures/check');
+if (existsSync(fixtures)) {
+  const require = createRequire(import.meta.url);
+  const { bundleLoader } = require('../bin/load-bundle.js');
+  const loader = bundleLoader(out, true);
+  const { main } = loader.require('main.cjs');
+  const train = mkdtempSync(join(tmpdir(), 'ngts-code-cache-'));
+  cpSync(fixtures, train, { recursive: true });
+  const write = process.stderr.write;
+  process.stderr.write = () => true;
+  try {
+    for (const name of readdirSync(train).sort()) {
+      const dir = join(train, name);
+      if (existsSync(join(dir, 'nginx.conf'))) await main(['-t', '-p', dir + '/', '-c', 'nginx.conf']);
+    }
+  } finally {
+    process.stderr.write = write;
+    process.exitCode = 0;
+    rmSync(train, { recursive: true, force: true });
+  }
+  console.log(`bundle: code caches for ${loader.writeCaches()} files`);
+}

@@ -1,0 +1,66 @@
+// Loads the CommonJS bundle of scripts/bundle.mjs (dist/bundle/*.cjs) with V8 code caches.
+//
+// A command such as `ngts -t` runs once and exits, so V8 compiles every function it runs for that
+// one run: the top level of each file, then each function lazily on its first call. A code cache
+// (vm.Script's cachedData) holds the bytecode of the functions a run compiled; scripts/bundle.mjs
+// writes one per file next to it (NAME.cjs -> NAME.cache) after checking configurations with the
+// bundle, and here each file is compiled with its cache, so those functions are not compiled
+// again. V8 rejects a cache made by another V8 or with other flags, or for another source
+// (script.cachedDataRejected): the file is then compiled as if there were none.
+//
+// The bundle's files require each other by relative name (`./validate-HASH.cjs`): those are loaded
+// here, packages and Node's modules by Node's own require.
+'use strict';
+const { readFileSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname, join } = require('node:path');
+const { Script } = require('node:vm');
+
+// Node's CommonJS wrapper, on the first line so that line numbers in stack traces stay the file's.
+const HEAD = '(function (exports, require, module, __filename, __dirname) { ';
+const TAIL = '\n});';
+
+/** A loader of one bundle directory; `train` compiles without caches and can write them after. */
+function bundleLoader(dir, train) {
+  /** Files loaded, by absolute name: their module and script. */
+  const loaded = new Map();
+
+  function load(file) {
+    const known = loaded.get(file);
+    if (known !== undefined) return known.module.exports;
+    const source = HEAD + readFileSync(file, 'utf8') + TAIL;
+    let cachedData;
+    if (!train) {
+      try {
+        cachedData = readFileSync(cacheName(file));
+      } catch {
+        cachedData = undefined;
+      }
+    }
+    const script = new Script(source, { filename: file, cachedData });
+    const module = { exports: {}, filename: file, id: file, loaded: false };
+    loaded.set(file, { module, script });
+    const nodeRequire = createRequire(file);
+    const here = dirname(file);
+    const require = (id) => (id.startsWith('./') ? load(join(here, id)) : nodeRequire(id));
+    script.runInThisContext().call(module.exports, module.exports, require, module, file, here);
+    module.loaded = true;
+    return module.exports;
+  }
+
+  return {
+    /** Loads `name` (e.g. main.cjs) of the bundle and what it requires; returns its exports. */
+    require: (name) => load(join(dir, name)),
+    /** Writes a code cache for every file loaded so far, with every function compiled by now. */
+    writeCaches() {
+      for (const [file, { script }] of loaded) writeFileSync(cacheName(file), script.createCachedData());
+      return loaded.size;
+    },
+  };
+}
+
+function cacheName(file) {
+  return file.replace(/\.cjs$/, '.cache');
+}
+
+module.exports = { bundleLoader };
