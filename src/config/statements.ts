@@ -91,6 +91,8 @@ export function readStatements(text: string, param: boolean): Statements {
   for (let t = lexer.next() as LexToken | undefined; t !== undefined; t = lexer.next() as LexToken | undefined) {
     const type = t.type;
     if (type === 'ws') continue;
+    // The token's own text: the lexer's rules match it with the whitespace that ends it.
+    (t as { text: string }).text = tokenText(type, t.text);
     if (failure !== null) {
       // Comments are kept whole, also past the failure: a formatter or a suppression comment needs them.
       if (type === 'comment') comments.push(buildComment(t));
@@ -164,6 +166,39 @@ export function readStatements(text: string, param: boolean): Statements {
     failure = { message: 'unexpected end of file, expecting "}"', position: endPosition(text) };
   }
   return { tokens, comments, failure, depth: failure === null ? 0 : depth };
+}
+
+/** `text` without the whitespace the lexer's rule for `type` matched after the token. */
+function tokenText(type: string, text: string): string {
+  switch (type) {
+    case 'semi':
+    case 'lbrace':
+    case 'rbrace':
+      return text.length === 1 ? text : text[0]!;
+    case 'comment': {
+      // A comment runs to the end of its line: spaces before the newline are the comment's.
+      const nl = text.indexOf('\n');
+      return nl < 0 ? text : text.slice(0, nl);
+    }
+    case 'word': {
+      let end = text.length;
+      while (end > 0 && isSpace(text.charCodeAt(end - 1))) end--;
+      if (end === text.length) return text;
+      // A backslash protects the character after it: an odd run of backslashes before the
+      // whitespace took its first character into the word.
+      let slashes = 0;
+      while (end - slashes > 0 && text.charCodeAt(end - slashes - 1) === 0x5c) slashes++;
+      if (slashes % 2 === 1) end++;
+      return text.slice(0, end);
+    }
+    default:
+      return text;
+  }
+}
+
+/** nginx's whitespace: space, tab, CR, LF. */
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 }
 
 /**
