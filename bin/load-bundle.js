@@ -5,13 +5,14 @@
 // (vm.Script's cachedData) holds the bytecode of the functions a run compiled; scripts/bundle.mjs
 // writes one per file next to it (NAME.cjs -> NAME.cache) after checking configurations with the
 // bundle, and here each file is compiled with its cache, so those functions are not compiled
-// again. V8 rejects a cache made by another V8 or with other flags, or for another source
-// (script.cachedDataRejected): the file is then compiled as if there were none.
+// again. V8 rejects a cache made by another V8 or with other flags (script.cachedDataRejected),
+// but it knows a source only by its length: a cache also starts with the size and modification
+// time of the file it was made from, and is not used for a file that has changed since.
 //
 // The bundle's files require each other by relative name (`./validate-HASH.cjs`): those are loaded
 // here, packages and Node's modules by Node's own require.
 'use strict';
-const { readFileSync, writeFileSync } = require('node:fs');
+const { readFileSync, statSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { dirname, join } = require('node:path');
 const { Script } = require('node:vm');
@@ -29,14 +30,7 @@ function bundleLoader(dir, train) {
     const known = loaded.get(file);
     if (known !== undefined) return known.module.exports;
     const source = HEAD + readFileSync(file, 'utf8') + TAIL;
-    let cachedData;
-    if (!train) {
-      try {
-        cachedData = readFileSync(cacheName(file));
-      } catch {
-        cachedData = undefined;
-      }
-    }
+    const cachedData = train ? undefined : readCache(file);
     const script = new Script(source, { filename: file, cachedData });
     const module = { exports: {}, filename: file, id: file, loaded: false };
     loaded.set(file, { module, script });
@@ -53,7 +47,7 @@ function bundleLoader(dir, train) {
     require: (name) => load(join(dir, name)),
     /** Writes a code cache for every file loaded so far, with every function compiled by now. */
     writeCaches() {
-      for (const [file, { script }] of loaded) writeFileSync(cacheName(file), script.createCachedData());
+      for (const [file, { script }] of loaded) writeFileSync(cacheName(file), Buffer.concat([stamp(file), script.createCachedData()]));
       return loaded.size;
     },
   };
@@ -61,6 +55,27 @@ function bundleLoader(dir, train) {
 
 function cacheName(file) {
   return file.replace(/\.cjs$/, '.cache');
+}
+
+/** What a cache records of its file: 16 bytes, the file's size and modification time. */
+function stamp(file) {
+  const st = statSync(file);
+  const b = Buffer.alloc(16);
+  b.writeDoubleLE(st.size, 0);
+  b.writeDoubleLE(st.mtimeMs, 8);
+  return b;
+}
+
+/** The code cache of `file` without its stamp, or undefined when there is none or it is stale. */
+function readCache(file) {
+  let data;
+  try {
+    data = readFileSync(cacheName(file));
+  } catch {
+    return undefined;
+  }
+  if (data.length <= 16 || !data.subarray(0, 16).equals(stamp(file))) return undefined;
+  return data.subarray(16);
 }
 
 module.exports = { bundleLoader };
