@@ -6,13 +6,15 @@
 // writes one per file next to it (NAME.cjs -> NAME.cache) after checking configurations with the
 // bundle, and here each file is compiled with its cache, so those functions are not compiled
 // again. V8 rejects a cache made by another V8 or with other flags (script.cachedDataRejected),
-// but it knows a source only by its length: a cache also starts with the size and modification
-// time of the file it was made from, and is not used for a file that has changed since.
+// but it knows a source only by its length: a cache also starts with the SHA-1 of the file it was
+// made from, and is not used for another text (a file's size and time would not survive npm's
+// packing, which gives every file the same time).
 //
 // The bundle's files require each other by relative name (`./validate-HASH.cjs`): those are loaded
 // here, packages and Node's modules by Node's own require.
 'use strict';
-const { readFileSync, statSync, writeFileSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const { readFileSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { dirname, join } = require('node:path');
 const { Script } = require('node:vm');
@@ -29,11 +31,12 @@ function bundleLoader(dir, train) {
   function load(file) {
     const known = loaded.get(file);
     if (known !== undefined) return known.module.exports;
-    const source = HEAD + readFileSync(file, 'utf8') + TAIL;
-    const cachedData = train ? undefined : readCache(file);
+    const text = readFileSync(file, 'utf8');
+    const source = HEAD + text + TAIL;
+    const cachedData = train ? undefined : readCache(file, text);
     const script = new Script(source, { filename: file, cachedData });
     const module = { exports: {}, filename: file, id: file, loaded: false };
-    loaded.set(file, { module, script });
+    loaded.set(file, { module, script, text });
     const nodeRequire = createRequire(file);
     const here = dirname(file);
     const require = (id) => (id.startsWith('./') ? load(join(here, id)) : nodeRequire(id));
@@ -47,7 +50,7 @@ function bundleLoader(dir, train) {
     require: (name) => load(join(dir, name)),
     /** Writes a code cache for every file loaded so far, with every function compiled by now. */
     writeCaches() {
-      for (const [file, { script }] of loaded) writeFileSync(cacheName(file), Buffer.concat([stamp(file), script.createCachedData()]));
+      for (const [file, { script, text }] of loaded) writeFileSync(cacheName(file), Buffer.concat([stamp(text), script.createCachedData()]));
       return loaded.size;
     },
   };
@@ -57,25 +60,21 @@ function cacheName(file) {
   return file.replace(/\.cjs$/, '.cache');
 }
 
-/** What a cache records of its file: 16 bytes, the file's size and modification time. */
-function stamp(file) {
-  const st = statSync(file);
-  const b = Buffer.alloc(16);
-  b.writeDoubleLE(st.size, 0);
-  b.writeDoubleLE(st.mtimeMs, 8);
-  return b;
+/** What a cache records of its file's text: 20 bytes, its SHA-1. */
+function stamp(text) {
+  return createHash('sha1').update(text).digest();
 }
 
-/** The code cache of `file` without its stamp, or undefined when there is none or it is stale. */
-function readCache(file) {
+/** The code cache of a file whose text is `text`, without its stamp; undefined if none or stale. */
+function readCache(file, text) {
   let data;
   try {
     data = readFileSync(cacheName(file));
   } catch {
     return undefined;
   }
-  if (data.length <= 16 || !data.subarray(0, 16).equals(stamp(file))) return undefined;
-  return data.subarray(16);
+  if (data.length <= 20 || !data.subarray(0, 20).equals(stamp(text))) return undefined;
+  return data.subarray(20);
 }
 
 module.exports = { bundleLoader };
