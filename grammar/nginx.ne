@@ -1,17 +1,17 @@
-# The syntax of nginx.conf: statements, arguments and blocks. No directive names appear here; what a
-# directive means is the registry's business (src/config/registry). Tokens come from src/config/lexer.ts;
-# whitespace is dropped before the parser sees the stream, comments are kept.
+# The syntax of nginx.conf: statements and blocks. No directive names appear here; what a directive
+# means is the registry's business (src/config/registry). The grammar reads statements, not words:
+# the statement reader in src/config/statements.ts (ngx_conf_parse's loop over the moo lexer's
+# tokens, src/config/lexer.ts) hands it a `lines` token for each run of statements without a block
+# (directives ended by `;` and the comments between statements, in order), an `open` token for a
+# directive's name and arguments ended by the `{` of its block, and each `}`. With a token per word,
+# the Earley parse was most of the parse's time (bench/parse-check.mjs): a token costs it about the
+# same whatever it holds.
 @preprocessor typescript
 
 @{%
-import { grammarLexer as lexer } from './lexer.js';
-import { buildDirective, buildComment, type Tok } from './syntax-nodes.js';
-
-// An argument (or a directive's name) is a word or a quoted string: one terminal that matches three
-// token types. As a nonterminal (`arg -> %word | %dq | %sq`) it cost the Earley parser four more
-// states per token, and the parse about 40% more time (bench/parse-check.mjs).
-// `var`, not `const`: nearleyc declares every %name it meets as `declare var name: any`.
-var arg = { test: (t: Tok) => t.type === 'word' || t.type === 'dq' || t.type === 'sq' };
+import { grammarLexer as lexer } from './statements.js';
+import { appendLines, buildDirective } from './syntax-nodes.js';
+import type { LexToken, LinesToken, OpenToken } from './statements.js';
 %}
 
 @lexer lexer
@@ -19,13 +19,5 @@ var arg = { test: (t: Tok) => t.type === 'word' || t.type === 'dq' || t.type ===
 file -> statements {% id %}
 
 statements -> null {% () => [] %}
-  | statements directive {% ([list, d]) => { list.push(d); return list; } %}
-  | statements %comment {% ([list, c]) => { list.push(buildComment(c as Tok)); return list; } %}
-
-directive -> %arg args %semi {% ([name, args, end]) => buildDirective(name, args, end, null, null) %}
-  | %arg args %lbrace statements %rbrace {% ([name, args, open, body, close]) => buildDirective(name, args, open, body, close) %}
-
-# Comments may stand between arguments; they are kept in the file's comment list, not in the arguments.
-args -> null {% () => [] %}
-  | args %arg {% ([list, a]) => { list.push(a); return list; } %}
-  | args %comment {% ([list]) => list %}
+  | statements %lines {% ([list, run]) => appendLines(list, (run as LinesToken).nodes) %}
+  | statements %open statements %rbrace {% ([list, open, body, close]) => { const o = open as OpenToken; list.push(buildDirective(o.name, o.args, o.brace, body, close as LexToken)); return list; } %}

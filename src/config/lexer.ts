@@ -15,10 +15,23 @@ import moo from 'moo';
 // not ten million (V8's backtracking stack overflows on the latter).
 const WORD_REST = String.raw`(?:[^ \t\r\n;{\\$]+|\\[^]|\\$|\$\{?)*`;
 
+/**
+ * The whitespace that ends a token. nginx's reader skips it as part of reading the token before
+ * (ngx_conf_read_token's last_space), and so do these rules: a word, a comment, `;`, `{` and `}`
+ * match with the whitespace after them, so moo makes one token, not two, for each (half of the
+ * tokens of a configuration were whitespace). A token's text is then its characters and that
+ * whitespace; tokenText() (src/config/statements.ts) takes the whitespace off.
+ */
+const TRAILING_WS = String.raw`[ \t\r\n]*`;
+
 const rules = {
   main: {
+    lbrace: { match: new RegExp('\\{' + TRAILING_WS), lineBreaks: true },
+    rbrace: { match: new RegExp('\\}' + TRAILING_WS), lineBreaks: true },
+    semi: { match: new RegExp(';' + TRAILING_WS), lineBreaks: true },
+    // Whitespace no token before has taken: at the start of the file and after a closing quote.
     ws: { match: /[ \t\r\n]+/, lineBreaks: true },
-    comment: /#[^\n]*/,
+    comment: { match: new RegExp('#[^\\n]*' + TRAILING_WS), lineBreaks: true },
     // Unrolled (`"` plain* (escape plain*)* `"`), never `(?:plain+|escape)*`: with a nested `+` an
     // unclosed quote makes V8 try every split of the text before giving up, 2^n steps (`a "` and 30
     // characters took seconds, 5000 never ended). Unrolled, each character has one way to match.
@@ -26,20 +39,17 @@ const rules = {
     sq: { match: /'[^'\\]*(?:\\[^][^'\\]*)*'/, lineBreaks: true, next: 'afterQuote' },
     // A quote that is never closed runs to the end of the file.
     unterminated: { match: /["'][^]*/, lineBreaks: true },
-    lbrace: '{',
-    rbrace: '}',
-    semi: ';',
     word: {
-      match: new RegExp(String.raw`(?:[^ \t\r\n;{}"'#\\$]|\\[^]|\\$|\$\{?)` + WORD_REST),
+      match: new RegExp(String.raw`(?:[^ \t\r\n;{}"'#\\$]|\\[^]|\\$|\$\{?)` + WORD_REST + TRAILING_WS),
       lineBreaks: true,
     },
   },
   // After a closing quote nginx wants whitespace, `;`, `{` or `)` (which starts a new word).
   afterQuote: {
+    semi: { match: new RegExp(';' + TRAILING_WS), lineBreaks: true, next: 'main' },
+    lbrace: { match: new RegExp('\\{' + TRAILING_WS), lineBreaks: true, next: 'main' },
     ws: { match: /[ \t\r\n]+/, lineBreaks: true, next: 'main' },
-    semi: { match: ';', next: 'main' },
-    lbrace: { match: '{', next: 'main' },
-    word: { match: new RegExp(String.raw`\)` + WORD_REST), lineBreaks: true, next: 'main' },
+    word: { match: new RegExp(String.raw`\)` + WORD_REST + TRAILING_WS), lineBreaks: true, next: 'main' },
     junk: { match: /[^]/, lineBreaks: true, next: 'main' },
   },
 };
@@ -65,12 +75,3 @@ const compiled = moo.states(rules) as moo.Lexer & { clone(): moo.Lexer };
 export function createLexer(): moo.Lexer {
   return compiled.clone();
 }
-
-const TOKEN_TYPES: ReadonlySet<string> = new Set<TokenType>(['ws', 'comment', 'dq', 'sq', 'unterminated', 'lbrace', 'rbrace', 'semi', 'word', 'junk']);
-
-/**
- * The lexer nearley is given: only its `has` is used, when the grammar is loaded, to tell token
- * types (`%semi`) from the grammar's own token matchers (`%arg`, an object with a `test`).
- * moo's own `has` answers true for every name.
- */
-export const grammarLexer = { has: (type: string): boolean => TOKEN_TYPES.has(type) };

@@ -11,7 +11,7 @@ import { isBuiltinVariable, scanVariables } from '../variables.js';
 import { locationModifier } from '../validate.js';
 import { directivesOf } from './expanded.js';
 import type { PostCheckContext } from './post-check.js';
-import { compiledArgs, indexesOf } from './variable-args.js';
+import { compiledArgs } from './variable-args.js';
 
 interface Ref {
   readonly name: string;
@@ -34,7 +34,8 @@ export function checkVariables(http: Directive, cx: PostCheckContext): boolean {
   };
   const use = (d: Directive, arg: Arg): boolean => {
     const scan = scanVariables(arg.value);
-    for (const ref of scan.refs) if (!ref.capture) refs.push({ name: ref.name.toLowerCase(), d, arg });
+    const found = scan.refs;
+    for (let i = 0; i < found.length; i++) if (!found[i]!.capture) refs.push({ name: found[i]!.name.toLowerCase(), d, arg });
     return scan.error === null;
   };
 
@@ -61,6 +62,8 @@ export function checkVariables(http: Directive, cx: PostCheckContext): boolean {
           break;
         }
         case 'location': {
+          // Only a regex location (`~`, `~*`: its first argument starts with `~`) can name captures.
+          if (args[0]?.value.charCodeAt(0) !== 0x7e) break;
           const [mod, name] = locationModifier(args);
           if (mod === '~' || mod === '~*') captureNames(name, mod === '~*');
           break;
@@ -82,7 +85,14 @@ export function checkVariables(http: Directive, cx: PostCheckContext): boolean {
         }
         default: {
           const spec = compiledArgs.get(d.name);
-          if (spec) for (const i of indexesOf(spec, args.length)) use(d, args[i]!);
+          if (spec === undefined) break;
+          // Without a list of indexes made for each directive: most compile one argument.
+          const n = args.length;
+          if (spec === 'all') for (let i = 0; i < n; i++) use(d, args[i]!);
+          else if (spec === 'rest') for (let i = 1; i < n; i++) use(d, args[i]!);
+          else if (spec === 'last') {
+            if (n > 0) use(d, args[n - 1]!);
+          } else for (let i = 0; i < spec.length; i++) if (spec[i]! < n) use(d, args[spec[i]!]!);
         }
       }
       if (d.block === null) continue;

@@ -31,6 +31,13 @@ interface ProxyPass {
 const PROXY_PASS = 'ngx_http_proxy_module:proxy_pass';
 
 /**
+ * proxy_pass URLs already read (the text after the scheme, and the default port), with what
+ * ngx_parse_url made of them: a configuration passes to a few upstreams from many locations
+ * (bench/parse-check.mjs: 9,000 times `http://app`). The results are read-only.
+ */
+const parsedUrls = new Map<string, ReturnType<typeof parseUrl>>();
+
+/**
  * ngx_http_proxy_pass: `http://` or `https://` (any case) and an upstream address, or a value with
  * variables. A URI part is refused where nginx cannot replace the matched location prefix: regex
  * and named locations, `if` and `limit_except` blocks.
@@ -59,7 +66,9 @@ const proxyPass: Setter = (cx, args) => {
     return;
   }
   const rest = url.slice(add);
-  const u = parseUrl(rest, { uriPart: true, defaultPort: port });
+  const key = `${port} ${rest}`;
+  let u = parsedUrls.get(key);
+  if (u === undefined) parsedUrls.set(key, (u = parseUrl(rest, { uriPart: true, defaultPort: port })));
   if (!u.ok) {
     cx.error(`${u.err} in upstream "${rest}"`);
     return;
