@@ -13,6 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startDnsServer } from '../harness/dns-server.js';
+import { nginxConf } from '../harness/conf.js';
+import { httpGet } from '../harness/http-get.js';
 import { requireNginx } from '../harness/nginx.js';
 import { freePort } from '../harness/ports.js';
 import { startServer, type RunningServer } from '../harness/server.js';
@@ -20,45 +22,25 @@ import { startServer, type RunningServer } from '../harness/server.js';
 const live = requireNginx('the connection number comparison');
 
 function conf(dir: string, port: number, dns: string, backendPort: number): string {
-  return `daemon off;
-master_process off;
-error_log ${dir}/error.log;
-pid ${dir}/run.pid;
-events {}
-http {
-    log_format numbers '$connection $connection_requests $request_uri $status';
-    access_log ${dir}/numbers.log numbers;
-    client_body_temp_path ${dir}/cb; proxy_temp_path ${dir}/px; fastcgi_temp_path ${dir}/fc;
-    uwsgi_temp_path ${dir}/uw; scgi_temp_path ${dir}/sc;
-    resolver ${dns} ipv6=off;
-    upstream plain { server 127.0.0.1:${backendPort}; }
-    upstream pooled { server 127.0.0.1:${backendPort}; keepalive 2; }
-    upstream two { server 127.0.0.1:${backendPort}; server 127.0.0.1:1 down; }
-    server {
-        listen 127.0.0.1:${port};
-        location = /return { return 200 "ok\\n"; }
-        location = /plain { proxy_pass http://plain; }
-        location = /pooled { proxy_pass http://pooled; proxy_http_version 1.1; proxy_set_header Connection ""; }
-        location = /resolved { proxy_pass http://$arg_h:${backendPort}; }
-        location = /auth { auth_request /check; return 200 "in\\n"; }
-        location = /check { internal; proxy_pass http://plain; }
-    }
-}
-`;
+  return nginxConf(dir, [
+    "log_format numbers '$connection $connection_requests $request_uri $status';",
+    `resolver ${dns} ipv6=off;`,
+    `upstream plain { server 127.0.0.1:${backendPort}; }`,
+    `upstream pooled { server 127.0.0.1:${backendPort}; keepalive 2; }`,
+    'server {',
+    `    listen 127.0.0.1:${port};`,
+    `    access_log ${dir}/numbers.log numbers;`,
+    '    location = /return { return 200 "ok\\n"; }',
+    '    location = /plain { proxy_pass http://plain; }',
+    '    location = /pooled { proxy_pass http://pooled; proxy_http_version 1.1; proxy_set_header Connection ""; }',
+    `    location = /resolved { proxy_pass http://$arg_h:${backendPort}; }`,
+    '    location = /auth { auth_request /check; return 200 "in\\n"; }',
+    '    location = /check { internal; proxy_pass http://plain; }',
+    '}',
+  ]);
 }
 
 const TARGETS = ['/return', '/return', '/plain', '/return', '/pooled', '/return', '/pooled', '/return', '/resolved?h=one.test', '/return', '/resolved?h=one.test', '/return', '/auth', '/return', '/plain', '/plain', '/return'];
-
-function get(port: number, path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      })
-      .on('error', reject);
-  });
-}
 
 /** Each logged line with its $connection replaced by the step from the line before. */
 async function steps(kind: 'nginx' | 'ngts'): Promise<string[]> {
@@ -72,7 +54,7 @@ async function steps(kind: 'nginx' | 'ngts'): Promise<string[]> {
     const port = await freePort();
     writeFileSync(join(dir, 'nginx.conf'), conf(dir, port, dns.address, backendPort));
     server = await startServer(kind, dir, { ports: [port] });
-    for (const t of TARGETS) await get(port, t);
+    for (const t of TARGETS) await httpGet(port, t);
     await server.stop();
     server = null;
     const lines = readFileSync(join(dir, 'numbers.log'), 'latin1').trimEnd().split('\n');

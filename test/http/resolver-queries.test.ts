@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDnsServer } from '../harness/dns-server.js';
+import { nginxConf } from '../harness/conf.js';
+import { httpGet } from '../harness/http-get.js';
 import { requireNginx } from '../harness/nginx.js';
 import { freePort } from '../harness/ports.js';
 import { startServer, type RunningServer } from '../harness/server.js';
@@ -18,34 +20,11 @@ import { startServer, type RunningServer } from '../harness/server.js';
 const live = requireNginx('the resolver query comparison');
 
 function conf(dir: string, port: number, dns: string, backendPort: number): string {
-  return `daemon off;
-master_process off;
-error_log ${dir}/error.log;
-pid ${dir}/run.pid;
-events {}
-http {
-    access_log off;
-    client_body_temp_path ${dir}/cb; proxy_temp_path ${dir}/px; fastcgi_temp_path ${dir}/fc;
-    uwsgi_temp_path ${dir}/uw; scgi_temp_path ${dir}/sc;
-    resolver ${dns};
-    resolver_timeout 2s;
-    server {
-        listen 127.0.0.1:${port};
-        location /r/ { proxy_pass http://$arg_h:${backendPort}/; }
-    }
-}
-`;
-}
-
-function get(port: number, path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    http
-      .get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      })
-      .on('error', reject);
-  });
+  return nginxConf(dir, [
+    `resolver ${dns};`,
+    'resolver_timeout 2s;',
+    `server { listen 127.0.0.1:${port}; location /r/ { proxy_pass http://$arg_h:${backendPort}/; } }`,
+  ]);
 }
 
 /** Each step: requests sent at once (one string) or one after the other (several). */
@@ -83,7 +62,7 @@ async function run(kind: 'nginx' | 'ngts'): Promise<Outcome> {
     const out: Outcome = { statuses: [], questions: [] };
     for (const step of STEPS) {
       const before = dns.questions.length;
-      out.statuses.push(await Promise.all(step.map((name) => get(port, `/r/?h=${name}`))));
+      out.statuses.push(await Promise.all(step.map(async (name) => (await httpGet(port, `/r/?h=${name}`)).status)));
       out.questions.push(dns.questions.slice(before).sort());
     }
     return out;
