@@ -13,7 +13,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { freePort, waitPort, cpuSeconds, peakRssMiB } from './lib.mjs';
+import { freePort, waitPort, cpuSeconds, peakRssMiB, benchConf } from './lib.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -22,16 +22,9 @@ const hasNginx = spawnSync('nginx', ['-v']).error === undefined;
 const LOADER = process.env.BENCH_LOADER === 'wrk' && spawnSync('wrk', ['-v']).error === undefined ? 'wrk' : 'autocannon';
 
 function conf(dir, port, backendPort) {
-  return `daemon off;
-master_process off;
-error_log ${dir}/error.log;
-pid ${dir}/run.pid;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path ${dir}/cb; proxy_temp_path ${dir}/px; fastcgi_temp_path ${dir}/fc;
-    uwsgi_temp_path ${dir}/uw; scgi_temp_path ${dir}/sc;
-    upstream app { server 127.0.0.1:${backendPort}; }
+  return benchConf(
+    dir,
+    `    upstream app { server 127.0.0.1:${backendPort}; }
     upstream app_ka { server 127.0.0.1:${backendPort}; keepalive 32; }
     server {
         listen 127.0.0.1:${port};
@@ -41,8 +34,8 @@ http {
         location /proxy/ { proxy_pass http://app/; }
         location /pooled/ { proxy_pass http://app_ka/; proxy_http_version 1.1; proxy_set_header Connection ""; }
     }
-}
-`;
+`,
+  );
 }
 
 /** wrk's `--latency` figures (`50%  1.23ms`) in ms. */

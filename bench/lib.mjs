@@ -51,3 +51,22 @@ export function peakRssMiB(pid) {
     return null;
   }
 }
+
+/**
+ * The nginx.conf frame the benchmarks share: in the foreground, the error log, pid file and every
+ * temp path in `dir`, no access log; `main` holds the process directives, `http` the http block's
+ * contents (indented as they are to stand inside it).
+ */
+export function benchConf(dir, http, main = 'master_process off;') {
+  return `daemon off;
+${main}
+error_log ${dir}/error.log;
+pid ${dir}/run.pid;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path ${dir}/cb; proxy_temp_path ${dir}/px; fastcgi_temp_path ${dir}/fc;
+    uwsgi_temp_path ${dir}/uw; scgi_temp_path ${dir}/sc;
+${http}}
+`;
+}

@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import { freePort, waitPort, cpuSeconds } from './lib.mjs';
+import { freePort, waitPort, cpuSeconds, benchConf } from './lib.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -21,16 +21,9 @@ const hasNginx = spawnSync('nginx', ['-v']).error === undefined;
 const hasOpenssl = spawnSync('openssl', ['version']).error === undefined;
 
 function conf(dir, port) {
-  return `daemon off;
-master_process off;
-error_log ${dir}/error.log;
-pid ${dir}/run.pid;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path ${dir}/cb; proxy_temp_path ${dir}/px; fastcgi_temp_path ${dir}/fc;
-    uwsgi_temp_path ${dir}/uw; scgi_temp_path ${dir}/sc;
-    server {
+  return benchConf(
+    dir,
+    `    server {
         listen 127.0.0.1:${port} ssl;
         server_name bench.test;
         ssl_certificate ${dir}/cert.pem;
@@ -39,8 +32,8 @@ http {
         ssl_session_tickets off;
         location / { return 200 "hello over tls\\n"; }
     }
-}
-`;
+`,
+  );
 }
 
 /** One request on a new TLS connection; resolves true when a 200 came back. */

@@ -12,7 +12,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { freePort, waitPort } from './lib.mjs';
+import { freePort, waitPort, benchConf } from './lib.mjs';
 
 const ONLY = process.env.BENCH_ONLY; // e.g. `ngts` or `nginx`
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -20,17 +20,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const hasNginx = spawnSync('nginx', ['-v']).error === undefined;
 
 function conf(dir, port, backendPort, workers) {
-  return `daemon off;
-master_process on;
-worker_processes ${workers};
-error_log ${dir}/error.log;
-pid ${dir}/run.pid;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path ${dir}/cb; proxy_temp_path ${dir}/px; fastcgi_temp_path ${dir}/fc;
-    uwsgi_temp_path ${dir}/uw; scgi_temp_path ${dir}/sc;
-    limit_req_zone $binary_remote_addr zone=all:1m rate=1000000r/s;
+  return benchConf(
+    dir,
+    `    limit_req_zone $binary_remote_addr zone=all:1m rate=1000000r/s;
     upstream app_ka { server 127.0.0.1:${backendPort}; keepalive 32; }
     server {
         listen 127.0.0.1:${port};
@@ -38,8 +30,9 @@ http {
         location /pooled/ { proxy_pass http://app_ka/; proxy_http_version 1.1; proxy_set_header Connection ""; }
         location /limited/ { limit_req zone=all burst=1000000 nodelay; proxy_pass http://app_ka/; proxy_http_version 1.1; proxy_set_header Connection ""; }
     }
-}
-`;
+`, `master_process on;
+worker_processes ${workers};`,
+  );
 }
 
 /** The process and its children (a master's workers). */
