@@ -32,7 +32,7 @@ import type { PeerList } from '../runtime/upstream/round-robin.js';
 import { describeChanges } from './config-diff.js';
 import { ConfigWatcher } from './config-watcher.js';
 import { workerCount } from './processes.js';
-import { prepare, prepareReload, refuseReload, startupNote, startupNotes, type RunOptions } from './run.js';
+import { prepare, prepareReload, refuseReload, refuseStatusListener, startupNote, startupNotes, type RunOptions } from './run.js';
 import { WORKER_FATAL } from './worker.js';
 
 /** One worker process as the master sees it (ngx_process_t). */
@@ -313,9 +313,7 @@ export async function runMaster(opts: RunOptions, count: number): Promise<number
     try {
       await status.listen(opts.status.host, opts.status.port);
     } catch (e) {
-      const msg = `--status: ${(e as Error).message}`;
-      errorLog.write('emerg', msg);
-      if (errorLog.path !== 'stderr') process.stderr.write(`ngts: [emerg] ${msg}\n`);
+      refuseStatusListener(errorLog, e);
       stopping = true;
       stopWorkers(records.values(), 'stop');
       await finished;

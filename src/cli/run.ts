@@ -137,6 +137,13 @@ export function refuseReload(errorLog: ErrorLog, changed: string | null, message
   if (changed !== null) startupNote('warn', `reload refused, still serving the previous configuration: ${message}`);
 }
 
+/** The status listener (--status) could not listen: [emerg] in the error log, and on stderr too. */
+export function refuseStatusListener(errorLog: ErrorLog, e: unknown): void {
+  const msg = `--status: ${(e as Error).message}`;
+  errorLog.write('emerg', msg);
+  if (errorLog.path !== 'stderr') process.stderr.write(`ngts: [emerg] ${msg}\n`);
+}
+
 /** Runs the server until a signal stops it; resolves to the exit code. */
 export async function runServer(opts: RunOptions): Promise<number> {
   // A worker process started by the master (master.ts) reads the same command line.
@@ -188,9 +195,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
     try {
       await status.listen(opts.status.host, opts.status.port);
     } catch (e) {
-      const msg = `--status: ${(e as Error).message}`;
-      errorLog.write('emerg', msg);
-      if (errorLog.path !== 'stderr') process.stderr.write(`ngts: [emerg] ${msg}\n`);
+      refuseStatusListener(errorLog, e);
       server.stopFast();
       status.close();
       return 1;
