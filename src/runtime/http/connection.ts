@@ -13,14 +13,14 @@ import { logRequest } from './access-log.js';
 import {
   ChunkedDecoder,
   RequestParser,
-  userAgentFlags,
+  refusedHead,
   type HeaderBufferState,
   type ParseRequestResult,
   type RequestHead,
 } from './parse-request.js';
 import { connectionInfo, HttpRequest, type ConnectionInfo } from './request.js';
 import type { VariableDef } from '../../compile/variable-table.js';
-import type { BodyReader, ClientTunnel, LogLevel, ResponseSink, UnbufferedBody, UpgradedConnection } from './response.js';
+import { onceDrainedOrClosed, type BodyReader, type ClientTunnel, type LogLevel, type ResponseSink, type UnbufferedBody, type UpgradedConnection } from './response.js';
 import { connectionCounters, moveStat, type ConnectionStat } from './connection-stats.js';
 import type { ClientConnection } from '../client-connection.js';
 import type { SslConnectionState } from '../ssl/ssl-connection.js';
@@ -651,16 +651,7 @@ export class HttpConnection {
       setImmediate(cb);
       return;
     }
-    let called = false;
-    const once = (): void => {
-      if (called) return;
-      called = true;
-      this.socket.off('drain', once);
-      this.socket.off('close', once);
-      cb();
-    };
-    this.socket.on('drain', once);
-    this.socket.on('close', once);
+    onceDrainedOrClosed(this.socket, cb);
   }
 
   private setTimer(ms: number, fn: () => void): void {
@@ -850,25 +841,16 @@ class BodyDiscarder {
 /** The head of a request nginx refused: what it had read, enough for its error page and log. */
 function errorHead(res: Extract<ParseRequestResult, { kind: 'error' }>): RequestHead {
   const line = res.line;
-  return {
+  return refusedHead({
     method: res.method,
     requestLine: res.requestLine ?? '',
     unparsedUri: line?.unparsedUri ?? '',
-    validUnparsedUri: false,
     uri: line?.uri ?? '',
     args: line?.args ?? '',
     exten: line?.exten ?? '',
-    quotedUri: false,
-    schema: '',
     httpVersion: res.http09 ? 9 : (line?.httpVersion ?? 1001),
     httpProtocol: line?.httpProtocol ?? '',
     headers: res.headers,
-    host: undefined,
-    contentLength: -1,
-    chunked: false,
-    connectionType: undefined,
-    keepalive: false,
-    userAgent: userAgentFlags(undefined),
     requestLength: res.requestLength,
-  };
+  });
 }

@@ -860,6 +860,37 @@ export function parseOffT(s: string): number | undefined {
   return n > MAX_OFF_T ? undefined : Number(n);
 }
 
+/** What a refused request's head had read; refusedHead fills in the rest. */
+export type RefusedRead = Pick<RequestHead, 'method' | 'requestLine' | 'unparsedUri' | 'uri' | 'args' | 'exten' | 'httpVersion' | 'httpProtocol' | 'headers' | 'requestLength'>;
+
+/**
+ * The head of a request refused before it was understood (HTTP/1.x and HTTP/2): what was read,
+ * enough for the error page and the log, and no host, body length, chunking or keep-alive.
+ */
+export function refusedHead(read: RefusedRead): RequestHead {
+  return {
+    method: read.method,
+    requestLine: read.requestLine,
+    unparsedUri: read.unparsedUri,
+    validUnparsedUri: false,
+    uri: read.uri,
+    args: read.args,
+    exten: read.exten,
+    quotedUri: false,
+    schema: '',
+    httpVersion: read.httpVersion,
+    httpProtocol: read.httpProtocol,
+    headers: read.headers,
+    host: undefined,
+    contentLength: -1,
+    chunked: false,
+    connectionType: undefined,
+    keepalive: false,
+    userAgent: userAgentFlags(undefined),
+    requestLength: read.requestLength,
+  };
+}
+
 // ngx_http_process_user_agent
 /** The browser flags nginx derives from the first User-Agent header. */
 export function userAgentFlags(ua: string | undefined): UserAgentFlags {

@@ -3,6 +3,7 @@
  * responses nginx answers errors and redirects with (ngx_http_special_response_handler), and the
  * interface a request writes its bytes through.
  */
+import type { EventEmitter } from 'node:events';
 import { PRODUCT, PRODUCT_VERSION } from '../product.js';
 import { headerFilter } from './header-filter.js';
 import type { HttpRequest } from './request.js';
@@ -174,4 +175,21 @@ export function sendSpecialPage(r: HttpRequest, sink: ResponseSink, error: numbe
     if (n === 'accept-ranges' || n === 'etag') out.headers.splice(i, 1);
   }
   sendWhole(r, sink, body);
+}
+
+/**
+ * ResponseSink.onDrain for a writable that is still open: `cb` once, at its next 'drain' or at its
+ * 'close' (writers then stop).
+ */
+export function onceDrainedOrClosed(w: EventEmitter, cb: () => void): void {
+  let called = false;
+  const once = (): void => {
+    if (called) return;
+    called = true;
+    w.off('drain', once);
+    w.off('close', once);
+    cb();
+  };
+  w.on('drain', once);
+  w.on('close', once);
 }

@@ -10,7 +10,7 @@
  * nginx shares between the protocols (the URI, Host validation, duplicate unique headers,
  * underscores_in_headers, Content-Length) answers the same. The result is then marked HTTP/2.0.
  */
-import { RequestParser, userAgentFlags, type ParseRequestResult, type RequestHead, type RequestReadConfig } from '../http/parse-request.js';
+import { RequestParser, refusedHead, type ParseRequestResult, type RequestHead, type RequestReadConfig } from '../http/parse-request.js';
 
 /** nginx's r->http_version for HTTP/2 (NGX_HTTP_VERSION_20). */
 export const HTTP_VERSION_20 = 2000;
@@ -81,25 +81,16 @@ export function http2RequestHead(
 
 /** The head of a stream refused before its fields were understood: enough for the error page and the log. */
 function bareHead(method: string, requestLine: string): RequestHead {
-  return {
+  return refusedHead({
     method,
     requestLine,
     unparsedUri: '',
-    validUnparsedUri: false,
     uri: '',
     args: '',
     exten: '',
-    quotedUri: false,
-    schema: '',
     httpVersion: HTTP_VERSION_20,
     httpProtocol: 'HTTP/2.0',
     headers: [],
-    host: undefined,
-    contentLength: -1,
-    chunked: false,
-    connectionType: undefined,
-    keepalive: false,
-    userAgent: userAgentFlags(undefined),
     requestLength: requestLine.length,
-  };
+  });
 }

@@ -13,7 +13,7 @@ import { logRequest } from '../http/access-log.js';
 import type { ConnectionHost } from '../http/connection.js';
 import { finalizeRequest, handleRequest } from '../http/phases.js';
 import { HttpRequest, type ConnectionInfo } from '../http/request.js';
-import type { BodyReader, ClientTunnel, LogLevel, ResponseSink, UnbufferedBody, UpgradedConnection } from '../http/response.js';
+import { onceDrainedOrClosed, type BodyReader, type ClientTunnel, type LogLevel, type ResponseSink, type UnbufferedBody, type UpgradedConnection } from '../http/response.js';
 import { http2RequestHead } from './http2-request-head.js';
 import { http2ResponseHead } from './http2-response-head.js';
 
@@ -128,16 +128,7 @@ export class Http2Stream implements ResponseSink {
       setImmediate(cb);
       return;
     }
-    let called = false;
-    const once = (): void => {
-      if (called) return;
-      called = true;
-      s.off('drain', once);
-      s.off('close', once);
-      cb();
-    };
-    s.on('drain', once);
-    s.on('close', once);
+    onceDrainedOrClosed(s, cb);
   }
 
   end(): void {
