@@ -5,7 +5,10 @@
 // server's CPU time per request (utime+stime from /proc); then each server's peak RSS (VmHWM).
 // Ratios are ngts / nginx from the same run. The keep-alive cells are also run against the bare
 // undici proxy of bench/bare-undici-proxy.mjs, issue 5's yardstick. Run after `npm run build`:
-//   node bench/http.mjs            BENCH_SECONDS=5 BENCH_CONNECTIONS=50 to tune,
+// Peak RSS is taken per cell too (VmHWM, reset before each cell through /proc/PID/clear_refs), so
+// that the small-JSON cell's figure is not the 1,000-connection cell's. With ROUNDS=N every server
+// runs N times, in turn (ngts, nginx, bare, ngts, …), and each figure is the median of its N runs.
+//   node bench/http.mjs            BENCH_SECONDS=5 BENCH_CONNECTIONS=50 ROUNDS=1 to tune,
 //                                  BENCH_LOADER=wrk to load with wrk (one thread) instead of autocannon
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,10 +16,11 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { freePort, waitPort, cpuSeconds, peakRssMiB, benchConf } from './lib.mjs';
+import { freePort, waitPort, cpuSeconds, peakRssMiB, resetPeakRss, benchConf } from './lib.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const ROUNDS = Number(process.env.ROUNDS ?? 1);
 const hasNginx = spawnSync('nginx', ['-v']).error === undefined;
 // BENCH_LOADER=wrk uses wrk (Debian's `wrk` package) when it is installed; autocannon otherwise.
 const LOADER = process.env.BENCH_LOADER === 'wrk' && spawnSync('wrk', ['-v']).error === undefined ? 'wrk' : 'autocannon';
@@ -67,6 +71,7 @@ async function generate(url, connections, seconds = SECONDS) {
 }
 
 async function load(pid, port, path, connections) {
+  const rssReset = resetPeakRss(pid);
   const before = cpuSeconds(pid);
   const result = await generate(`http://127.0.0.1:${port}${path}`, connections);
   const after = cpuSeconds(pid);
@@ -77,6 +82,7 @@ async function load(pid, port, path, connections) {
     p50: result.p50,
     p99: result.p99,
     cpuUs: before === null || after === null || total === 0 ? null : ((after - before) * 1e6) / total,
+    rss: rssReset ? peakRssMiB(pid) : null,
   };
 }
 
@@ -106,11 +112,29 @@ async function run(kind, dir, port) {
   }
 }
 
+/** The median of each figure of each cell over the rounds of one server (the figure itself for one round). */
+function medians(rounds) {
+  const median = (xs) => {
+    const v = xs.filter((x) => x !== null && x !== undefined).sort((a, b) => a - b);
+    return v.length === 0 ? null : v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  };
+  const out = { rss: median(rounds.map((r) => r.rss)) };
+  for (const [name] of SCENARIOS) {
+    const cells = rounds.map((r) => r[name]).filter((c) => c !== undefined);
+    if (cells.length === 0) continue;
+    out[name] = {};
+    for (const key of ['rps', 'p50', 'p99', 'cpuUs', 'rss']) out[name][key] = median(cells.map((c) => c[key]));
+  }
+  return out;
+}
+
+// The issue's cell comes first, so that its peak RSS is that of a process which has served only the
+// warm-up before it (RSS that a cell took is not given back for the next).
 const SCENARIOS = [
+  ['proxy_pass, upstream keepalive (small JSON)', '/pooled/json', CONNECTIONS],
   ['return 200', '/return', CONNECTIONS],
   ['static file (1 KiB)', '/static/file.txt', CONNECTIONS],
   ['proxy_pass', '/proxy/json', CONNECTIONS],
-  ['proxy_pass, upstream keepalive (small JSON)', '/pooled/json', CONNECTIONS],
   ['proxy_pass, upstream keepalive, 100 KiB', '/pooled/big', CONNECTIONS],
   ['proxy_pass, upstream keepalive, 1,000 connections', '/pooled/json', 1000],
 ];
@@ -132,37 +156,41 @@ const backendPort = backend.address().port;
 try {
   const ngtsPort = await freePort();
   writeFileSync(join(dir, 'ngts.conf'), conf(dir, ngtsPort, backendPort));
-  const ngts = await run('ngts', dir, ngtsPort);
-  let nginx = null;
-  if (hasNginx) {
-    const nginxPort = await freePort();
-    writeFileSync(join(dir, 'nginx.conf'), conf(dir, nginxPort, backendPort));
-    nginx = await run('nginx', dir, nginxPort);
+  const nginxPort = hasNginx ? await freePort() : 0;
+  if (hasNginx) writeFileSync(join(dir, 'nginx.conf'), conf(dir, nginxPort, backendPort));
+  const barePort = await freePort();
+  const runs = { ngts: [], nginx: [], bare: [] };
+  for (let i = 0; i < ROUNDS; i++) {
+    runs.ngts.push(await run('ngts', dir, ngtsPort));
+    if (hasNginx) runs.nginx.push(await run('nginx', dir, nginxPort));
+    runs.bare.push(await run('bare', dir, barePort));
   }
-  const bare = await run('bare', dir, await freePort());
-  console.log(`node ${process.version}, load by ${LOADER}, ${CONNECTIONS} connections unless named, ${SECONDS} s per cell, one process each`);
-  console.log('| scenario | ngts req/s | nginx req/s | req/s ratio | ngts p50/p99 ms | nginx p50/p99 ms | p99 ratio | ngts CPU µs/req | nginx CPU µs/req |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  const ngts = medians(runs.ngts);
+  const nginx = hasNginx ? medians(runs.nginx) : null;
+  const bare = medians(runs.bare);
+  console.log(`node ${process.version}, load by ${LOADER}, ${CONNECTIONS} connections unless named, ${SECONDS} s per cell, one process each${ROUNDS > 1 ? `, medians of ${ROUNDS} rounds` : ''}`);
+  console.log('| scenario | ngts req/s | nginx req/s | req/s ratio | ngts p50/p99 ms | nginx p50/p99 ms | p99 ratio | ngts CPU µs/req | nginx CPU µs/req | ngts/nginx peak RSS MiB |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   const fmt = (x, d = 0) => (x === undefined || x === null ? 'n/a' : x.toFixed(d));
   for (const [name] of SCENARIOS) {
     const a = ngts[name];
     const b = nginx?.[name];
     console.log(
-      `| ${name} | ${fmt(a.rps)} | ${fmt(b?.rps)} | ${b ? (a.rps / b.rps).toFixed(2) : 'n/a'} | ${a.p50}/${a.p99} | ${b ? `${b.p50}/${b.p99}` : 'n/a'} | ${b && b.p99 > 0 ? (a.p99 / b.p99).toFixed(2) : 'n/a'} | ${fmt(a.cpuUs, 1)} | ${fmt(b?.cpuUs, 1)} |`,
+      `| ${name} | ${fmt(a.rps)} | ${fmt(b?.rps)} | ${b ? (a.rps / b.rps).toFixed(2) : 'n/a'} | ${fmt(a.p50, 2)}/${fmt(a.p99, 2)} | ${b ? `${fmt(b.p50, 2)}/${fmt(b.p99, 2)}` : 'n/a'} | ${b && b.p99 > 0 ? (a.p99 / b.p99).toFixed(2) : 'n/a'} | ${fmt(a.cpuUs, 1)} | ${fmt(b?.cpuUs, 1)} | ${fmt(a.rss, 1)}/${fmt(b?.rss, 1)} |`,
     );
   }
-  console.log(`peak RSS: ngts ${fmt(ngts.rss, 1)} MiB, nginx ${fmt(nginx?.rss, 1)} MiB`);
+  console.log(`peak RSS over all cells: ngts ${fmt(ngts.rss, 1)} MiB, nginx ${fmt(nginx?.rss, 1)} MiB`);
   console.log('');
   console.log('The bare undici proxy (bench/bare-undici-proxy.mjs, no nginx semantics) in the same run:');
-  console.log('| scenario | bare req/s | ngts/bare req/s | bare p50/p99 ms | bare CPU µs/req | ngts/bare CPU |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| scenario | bare req/s | ngts/bare req/s | bare p50/p99 ms | bare CPU µs/req | ngts/bare CPU | bare peak RSS MiB |');
+  console.log('|---|---|---|---|---|---|---|');
   for (const [name] of SCENARIOS) {
     const a = ngts[name];
     const c = bare[name];
     if (c === undefined) continue;
-    console.log(`| ${name} | ${fmt(c.rps)} | ${(a.rps / c.rps).toFixed(2)} | ${c.p50}/${c.p99} | ${fmt(c.cpuUs, 1)} | ${a.cpuUs && c.cpuUs ? (a.cpuUs / c.cpuUs).toFixed(2) : 'n/a'} |`);
+    console.log(`| ${name} | ${fmt(c.rps)} | ${(a.rps / c.rps).toFixed(2)} | ${fmt(c.p50, 2)}/${fmt(c.p99, 2)} | ${fmt(c.cpuUs, 1)} | ${a.cpuUs && c.cpuUs ? (a.cpuUs / c.cpuUs).toFixed(2) : 'n/a'} | ${fmt(c.rss, 1)} |`);
   }
-  console.log(`peak RSS: bare proxy ${fmt(bare.rss, 1)} MiB`);
+  console.log(`peak RSS over all cells: bare proxy ${fmt(bare.rss, 1)} MiB`);
 } finally {
   backend.close();
   rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 // What the benchmarks share: ports from port 0, waiting for a listener, and a process's CPU time
 // and peak memory from /proc (null off Linux).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 
 /** A port nothing listens on right now (127.0.0.1, from port 0). */
@@ -43,6 +43,16 @@ export function cpuSeconds(pid) {
 }
 
 /** Peak resident set size in MiB (VmHWM), or null. */
+/** Resets `pid`'s peak RSS (VmHWM) to its RSS now (Linux: clear_refs 5); false when it cannot. */
+export function resetPeakRss(pid) {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function peakRssMiB(pid) {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
