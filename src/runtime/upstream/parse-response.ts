@@ -48,7 +48,6 @@ function parseStatusLine(d: Buffer): StatusResult {
   let code = 0;
   let count = 0;
   let start = -1;
-  let end = -1;
   for (let p = 0; p < d.length; p++) {
     const ch = d[p]!;
     switch (state) {
@@ -98,40 +97,45 @@ function parseStatusLine(d: Buffer): StatusResult {
       case 10: // space or end of line
         if (ch === 0x20 || ch === 0x2e) state = 11;
         else if (ch === CR) state = 12;
-        else if (ch === LF) return done(p);
+        else if (ch === LF) return statusDone(d, p, major * 1000 + minor, code, start, p);
         else return { kind: 'error' };
         break;
       case 11: // any text to the end of the line
         if (ch === CR) state = 12;
-        else if (ch === LF) return done(p);
+        else if (ch === LF) return statusDone(d, p, major * 1000 + minor, code, start, p);
         break;
       case 12: // almost done
-        end = p - 1;
-        if (ch === LF) return done(p);
+        if (ch === LF) return statusDone(d, p, major * 1000 + minor, code, start, p - 1);
         return { kind: 'error' };
     }
   }
   return { kind: 'again' };
-
-  function done(p: number): StatusResult {
-    if (end < 0) end = p;
-    return { kind: 'done', pos: p + 1, version: major * 1000 + minor, code, line: d.toString('latin1', start, end) };
-  }
 }
 
-type HeaderResult =
-  | { kind: 'again' }
-  | { kind: 'invalid' }
-  | { kind: 'done'; pos: number }
-  | { kind: 'header'; pos: number; name: string; value: string };
+// Not a closure in parseStatusLine, which would cost every call a context.
+function statusDone(d: Buffer, p: number, version: number, code: number, start: number, end: number): StatusResult {
+  return { kind: 'done', pos: p + 1, version, code, line: d.toString('latin1', start, end) };
+}
 
-// ngx_http_parse_header_line(r, b, 1): one header line from `from`, or the end of the head.
-function parseHeaderLine(d: Buffer, from: number): HeaderResult {
+/** parseHeaderLine's answers other than the position after the line. */
+const AGAIN = -1;
+const INVALID = -2;
+
+/**
+ * Where the line parseHeaderLine read last has its name and value, and whether it was the empty
+ * line that ends the head: out-parameters, so that a header line costs no result object.
+ */
+const line = { nameStart: 0, nameEnd: 0, valueStart: 0, valueEnd: 0, end: false };
+
+// ngx_http_parse_header_line(r, b, 1): one header line from `from`, or the end of the head. Returns
+// the position after it (the line's parts in `line`), AGAIN or INVALID.
+function parseHeaderLine(d: Buffer, from: number): number {
   let state = 0;
   let nameStart = from;
   let nameEnd = -1;
   let valueStart = -1;
   let valueEnd = -1;
+  line.end = false;
   for (let p = from; p < d.length; p++) {
     const ch = d[p]!;
     switch (state) {
@@ -141,10 +145,10 @@ function parseHeaderLine(d: Buffer, from: number): HeaderResult {
           state = 7;
           break;
         }
-        if (ch === LF) return { kind: 'done', pos: p + 1 };
+        if (ch === LF) return endOfHead(p);
         state = 1;
         if (isTokenByte(ch) || ch === 0x5f) break;
-        if (ch <= 0x20 || ch === 0x7f || ch === 0x3a) return { kind: 'invalid' };
+        if (ch <= 0x20 || ch === 0x7f || ch === 0x3a) return INVALID;
         break;
       case 1: // name
         if (isTokenByte(ch) || ch === 0x5f) break;
@@ -155,7 +159,7 @@ function parseHeaderLine(d: Buffer, from: number): HeaderResult {
         }
         if (ch === CR || ch === LF) {
           nameEnd = valueStart = valueEnd = p;
-          if (ch === LF) return line(p);
+          if (ch === LF) return header(p, nameStart, nameEnd, valueStart, valueEnd);
           state = 6;
           break;
         }
@@ -164,17 +168,17 @@ function parseHeaderLine(d: Buffer, from: number): HeaderResult {
           state = 5;
           break;
         }
-        if (ch <= 0x20 || ch === 0x7f) return { kind: 'invalid' };
+        if (ch <= 0x20 || ch === 0x7f) return INVALID;
         break;
       case 2: // spaces before the value
         if (ch === 0x20) break;
         if (ch === CR || ch === LF) {
           valueStart = valueEnd = p;
-          if (ch === LF) return line(p);
+          if (ch === LF) return header(p, nameStart, nameEnd, valueStart, valueEnd);
           state = 6;
           break;
         }
-        if (ch === 0) return { kind: 'invalid' };
+        if (ch === 0) return INVALID;
         valueStart = p;
         state = 3;
         break;
@@ -187,33 +191,43 @@ function parseHeaderLine(d: Buffer, from: number): HeaderResult {
           state = 6;
         } else if (ch === LF) {
           valueEnd = p;
-          return line(p);
-        } else if (ch === 0) return { kind: 'invalid' };
+          return header(p, nameStart, nameEnd, valueStart, valueEnd);
+        } else if (ch === 0) return INVALID;
         break;
       case 4: // spaces after the value
         if (ch === 0x20) break;
         if (ch === CR) state = 6;
-        else if (ch === LF) return line(p);
-        else if (ch === 0) return { kind: 'invalid' };
+        else if (ch === LF) return header(p, nameStart, nameEnd, valueStart, valueEnd);
+        else if (ch === 0) return INVALID;
         else state = 3;
         break;
       case 5: // an ignored line
         if (ch === LF) state = 0;
         break;
       case 6: // end of the line
-        if (ch === LF) return line(p);
-        if (ch !== CR) return { kind: 'invalid' };
+        if (ch === LF) return header(p, nameStart, nameEnd, valueStart, valueEnd);
+        if (ch !== CR) return INVALID;
         break;
       case 7: // end of the head
-        if (ch === LF) return { kind: 'done', pos: p + 1 };
-        return { kind: 'invalid' };
+        if (ch === LF) return endOfHead(p);
+        return INVALID;
     }
   }
-  return { kind: 'again' };
+  return AGAIN;
+}
 
-  function line(p: number): HeaderResult {
-    return { kind: 'header', pos: p + 1, name: d.toString('latin1', nameStart, nameEnd), value: d.toString('latin1', valueStart, valueEnd) };
-  }
+// Not a closure in parseHeaderLine, which would cost every call a context.
+function header(p: number, nameStart: number, nameEnd: number, valueStart: number, valueEnd: number): number {
+  line.nameStart = nameStart;
+  line.nameEnd = nameEnd;
+  line.valueStart = valueStart;
+  line.valueEnd = valueEnd;
+  return p + 1;
+}
+
+function endOfHead(p: number): number {
+  line.end = true;
+  return p + 1;
 }
 
 // ngx_atoof: digits only; anything else (or an overflow) is NGX_ERROR, kept as -1.
@@ -223,9 +237,11 @@ function atoof(s: string): number {
   return Number.isSafeInteger(n) ? n : -1;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /** Parses an upstream response head fed in pieces. */
 export class UpstreamResponseParser {
-  private data: Buffer = Buffer.alloc(0);
+  private data: Buffer = EMPTY;
 
   constructor(private readonly bufferSize: number) {}
 
@@ -239,43 +255,46 @@ export class UpstreamResponseParser {
     return this.parse(true);
   }
 
+  /** The head is not whole yet: wait for more, unless the upstream closed or the buffer is full. */
+  private again(d: Buffer, eof: boolean): ParseResponseResult {
+    if (eof) return { kind: 'error', message: 'upstream prematurely closed connection' };
+    if (d.length >= this.bufferSize) return { kind: 'error', message: 'upstream sent too big header' };
+    return AGAIN_RESULT;
+  }
+
   private parse(eof: boolean): ParseResponseResult {
     // nginx reads the head into one buffer of proxy_buffer_size bytes.
     const d = this.data.length > this.bufferSize ? this.data.subarray(0, this.bufferSize) : this.data;
-    const again = (): ParseResponseResult => {
-      if (eof) return { kind: 'error', message: 'upstream prematurely closed connection' };
-      if (d.length >= this.bufferSize) return { kind: 'error', message: 'upstream sent too big header' };
-      return { kind: 'again' };
-    };
     const status = parseStatusLine(d);
-    if (status.kind === 'again') return again();
+    if (status.kind === 'again') return this.again(d, eof);
     if (status.kind === 'error') {
       // "upstream sent no valid HTTP/1.0 header": the whole answer is an HTTP/0.9 body.
       const head: UpstreamHead = { status: 200, statusLine: '', httpVersion: 9, headers: [], contentLength: -1, chunked: false, close: true };
       return { kind: 'head', head, rest: this.data };
     }
     const headers: [string, string][] = [];
-    let pos = status.pos;
-    for (;;) {
-      const h = parseHeaderLine(d, pos);
-      if (h.kind === 'again') return again();
-      if (h.kind === 'invalid') return { kind: 'error', message: 'upstream sent invalid header' };
-      pos = h.pos;
-      if (h.kind === 'done') break;
-      headers.push([h.name, h.value]);
-    }
     let contentLength = -1;
     let chunked = false;
     let close = status.version < 1001;
-    for (const [name, value] of headers) {
-      const n = name.toLowerCase();
-      const v = value.toLowerCase();
-      if (n === 'content-length') contentLength = atoof(value);
-      else if (n === 'transfer-encoding' && v.includes('chunked')) chunked = true;
-      else if (n === 'connection' && v.includes('close')) close = true;
+    let pos = status.pos;
+    for (;;) {
+      const next = parseHeaderLine(d, pos);
+      if (next === AGAIN) return this.again(d, eof);
+      if (next === INVALID) return { kind: 'error', message: 'upstream sent invalid header' };
+      pos = next;
+      if (line.end) break;
+      const name = d.toString('latin1', line.nameStart, line.nameEnd);
+      const value = d.toString('latin1', line.valueStart, line.valueEnd);
+      headers.push([name, value]);
+      // The framing headers, by the length of their names before any lower-casing.
+      if (name.length === 14 && name.toLowerCase() === 'content-length') contentLength = atoof(value);
+      else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding' && value.toLowerCase().includes('chunked')) chunked = true;
+      else if (name.length === 10 && name.toLowerCase() === 'connection' && value.toLowerCase().includes('close')) close = true;
     }
     if (chunked) contentLength = -1;
     const head: UpstreamHead = { status: status.code, statusLine: status.line, httpVersion: status.version, headers, contentLength, chunked, close };
-    return { kind: 'head', head, rest: this.data.subarray(pos) };
+    return { kind: 'head', head, rest: pos === this.data.length ? EMPTY : this.data.subarray(pos) };
   }
 }
+
+const AGAIN_RESULT: ParseResponseResult = { kind: 'again' };
