@@ -31,7 +31,6 @@ import { registry } from '../config/registry/index.js';
 import { StatusListener } from '../runtime/status-listener.js';
 import { statusReport } from '../runtime/upstream/peer-status.js';
 import { workerProcesses } from './processes.js';
-import { boundHeapGrowth } from './heap-growth.js';
 import { loadSslContexts } from '../runtime/ssl/ssl-contexts.js';
 import { withSslVariables } from '../runtime/ssl/ssl-variables.js';
 
@@ -147,7 +146,6 @@ export function refuseStatusListener(errorLog: ErrorLog, e: unknown): void {
 
 /** Runs the server until a signal stops it; resolves to the exit code. */
 export async function runServer(opts: RunOptions): Promise<number> {
-  boundHeapGrowth();
   // A worker process started by the master (master.ts) reads the same command line.
   if (cluster.isWorker) return (await import('./worker.js')).runWorker(opts);
   const { checked, prefix } = opts;
