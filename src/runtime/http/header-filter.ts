@@ -99,7 +99,8 @@ export function writeHead(r: HttpRequest): string {
     if (core.keepaliveHeader) head += 'Keep-Alive: timeout=' + core.keepaliveHeader + '\r\n';
   } else head += 'Connection: close\r\n';
   if (listLocation) head += 'Location: ' + out.location + '\r\n';
-  for (const [name, value] of out.headers) head += name + ': ' + value + '\r\n';
+  const list = out.headers;
+  for (let i = 0; i < list.length; i++) head += list[i]![0] + ': ' + list[i]![1] + '\r\n';
   head += '\r\n';
   r.headBytes = head.length;
   return head;

@@ -192,7 +192,8 @@ export class HttpRequest {
   /** The first request header named `name` (case-insensitive), or undefined. */
   header(name: string): string | undefined {
     const lower = name.toLowerCase();
-    for (const h of this.head.headers) if (h.name.toLowerCase() === lower) return h.value;
+    const headers = this.head.headers;
+    for (let i = 0; i < headers.length; i++) if (headers[i]!.name.toLowerCase() === lower) return headers[i]!.value;
     return undefined;
   }
 }

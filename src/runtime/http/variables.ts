@@ -330,7 +330,10 @@ export function evaluate(r: HttpRequest, cv: ComplexValue, escapeCaptures = fals
   if (cv.constant !== null) return cv.constant;
   const escape = escapeCaptures && cv.maxCapture > 0 && uriWasEncoded(r);
   let out = '';
-  for (const p of cv.parts) {
+  // An index loop: this runs for every evaluated value of every request.
+  const parts = cv.parts;
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i]!;
     if (p.kind === 'text') out += p.text;
     else if (p.kind === 'var') out += getVariable(r, p.index) ?? '';
     else out += escape ? escapeUri(getCapture(r, p.n), 'args') : getCapture(r, p.n);

@@ -343,13 +343,19 @@ function createRequest(r: HttpRequest, conf: ProxyLocConf, target: ProxyTarget):
   }
   r.proxy!.uri = uri;
   let out = `${method} ${uri} HTTP/${conf.httpVersion}\r\n`;
-  for (const h of conf.headers) {
+  // Index loops on the request path: an array iterator costs an object per step where V8 has not
+  // optimized the loop away.
+  const set = conf.headers;
+  for (let i = 0; i < set.length; i++) {
+    const h = set[i]!;
     const value = evaluate(r, h.value);
     if (value.length === 0) continue;
     out += `${h.name}: ${value}\r\n`;
   }
   if (conf.passRequestHeaders) {
-    for (const h of r.head.headers) {
+    const headers = r.head.headers;
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i]!;
       if (conf.headerNames.has(h.name.toLowerCase())) continue;
       out += `${h.name}: ${h.value}\r\n`;
     }
@@ -595,7 +601,7 @@ function exchange(
         if (conf.interceptErrors && r.conf.errorPages.some((p) => p.status === h.status)) {
           if (h.status === 401) {
             let auth: [string, string] | undefined;
-            for (const hd of h.headers) if (hd[0].toLowerCase() === 'www-authenticate') auth = hd;
+            for (let i = 0; i < h.headers.length; i++) if (h.headers[i]![0].toLowerCase() === 'www-authenticate') auth = h.headers[i];
             if (auth !== undefined) r.headersOut.headers.push([auth[0], auth[1]]);
           }
           t.responseTime = Date.now() - t.start;
@@ -605,7 +611,7 @@ function exchange(
       }
       if (!conf.ignoreHeaders.has('x-accel-redirect')) {
         let accel: string | undefined;
-        for (const [n, v] of h.headers) if (n.toLowerCase() === 'x-accel-redirect') accel = v;
+        for (let i = 0; i < h.headers.length; i++) if (h.headers[i]![0].toLowerCase() === 'x-accel-redirect') accel = h.headers[i]![1];
         if (accel !== undefined) {
           // Only the headers ngx_http_upstream_headers_in marks `redirect` go along.
           passHead(r, conf, h, ACCEL_REDIRECT_KEEPS);
@@ -769,7 +775,8 @@ function passHead(r: HttpRequest, conf: ProxyLocConf, h: UpstreamHead, only: Rea
   const out = r.headersOut;
   let sawServer = false;
   let sawDate = false;
-  for (const [name, value] of h.headers) {
+  for (let i = 0; i < h.headers.length; i++) {
+    const [name, value] = h.headers[i]!;
     const n = name.toLowerCase();
     if (n === 'server') sawServer = true;
     else if (n === 'date') sawDate = true;
