@@ -53,6 +53,8 @@ export interface ProxySslConf {
   readonly verifyDepth: number;
   /** `proxy_ssl_trusted_certificate`, absolute (relative to the configuration's directory). */
   readonly trustedCertificate: string | null;
+  /** `proxy_ssl_crl`, absolute: revocation lists checked for every certificate of the chain. */
+  readonly crl: string | null;
   /** `proxy_ssl_protocols`: TLS versions allowed (TLSv1 to TLSv1.3 by default). */
   readonly protocols: readonly string[];
   /** `proxy_ssl_ciphers` (DEFAULT): OpenSSL's list for TLS 1.2 and below. */
@@ -205,6 +207,7 @@ function compileSsl(level: ConfLevel, cx: ProxyContext): ProxySslConf {
     verify: level.flag('proxy_ssl_verify', false),
     verifyDepth: parseNumber(level.value('proxy_ssl_verify_depth') ?? '') ?? 1,
     trustedCertificate: sslFile(level, 'proxy_ssl_trusted_certificate', cx),
+    crl: sslFile(level, 'proxy_ssl_crl', cx),
     protocols: Object.freeze(protocols === undefined ? DEFAULT_PROTOCOLS : protocols.args.map((a) => a.value)),
     ciphers: level.value('proxy_ssl_ciphers') ?? 'DEFAULT',
     certificate: sslFile(level, 'proxy_ssl_certificate', cx),

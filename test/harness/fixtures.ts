@@ -7,7 +7,8 @@
  *   {{port}}, {{port2}}…     a free port on 127.0.0.1 (each `listen 127.0.0.1:{{portN}};`)
  *   {{backend}}, {{backend2}}… `127.0.0.1:<port>` of an echo backend named after the placeholder
  *   {{tls}}, {{tls2}}…        the same, speaking TLS with a certificate signed by tls/ca.crt
- *   {{tlsself}}               the same, with a self-signed certificate (see tls-certs.ts)
+ *   {{tlsself}}               the same, with a self-signed certificate (see tls-certs.ts); and
+ *   {{tlschain}}, {{tlsdeep}}, {{tlsrevoked}}: under one or two intermediate CAs, or revoked
  *   {{backend.port}}…         the port alone of a backend
  *   {{dns}}                   `127.0.0.1:<port>` of a name server (dns-server.ts), for `resolver`
  *   {{prefix}}                the run directory (no trailing slash); with TLS backends its tls/
@@ -140,7 +141,7 @@ export interface Recording {
   readonly cases: Readonly<Record<string, Observation>>;
 }
 
-const PLACEHOLDER = /\{\{(port\d*|(?:backend|tls|tlsself)\d*(?:\.port)?|dns|prefix)\}\}/g;
+const PLACEHOLDER = /\{\{(port\d*|(?:backend|tls|tlsself|tlschain|tlsdeep|tlsrevoked)\d*(?:\.port)?|dns|prefix)\}\}/g;
 
 /** Whether a placeholder names an echo backend (`backend2`, `tls`, `tlsself`…), its port aside. */
 function isBackend(name: string): boolean {

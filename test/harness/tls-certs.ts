@@ -8,8 +8,14 @@
  *   a.crt, b.crt      signed by ca.crt, EC keys (a.key, b.key): CN a.test and CN b.test (each with
  *                     its *. wildcard), for servers that choose a certificate by SNI
  *   rsa.crt/.key      signed by ca.crt, an RSA key: CN a.test, to pair with a.crt (RSA + ECDSA)
+ *   int.crt, int2.crt intermediate CAs: int signed by ca.crt, int2 by int
+ *   chain1.crt/.key   like server.crt but signed by int, the file holding it and int (3 certificates
+ *                     up to ca.crt, for proxy_ssl_verify_depth)
+ *   chain2.crt/.key   the same signed by int2, the file holding it, int2 and int (4 up to ca.crt)
+ *   revoked.crt/.key  like server.crt, signed by ca.crt and revoked by ca.crl (a CRL of ca.crt)
  *
- * A fixture's TLS backends (`{{tls}}`, `{{tls2}}`… present server.crt, `{{tlsself}}` self.crt) and
+ * A fixture's TLS backends (`{{tls}}`, `{{tls2}}`… present server.crt, `{{tlsself}}` self.crt,
+ * `{{tlschain}}` chain1.crt, `{{tlsdeep}}` chain2.crt, `{{tlsrevoked}}` revoked.crt) and
  * its config (`{{prefix}}/tls/ca.crt`…) use the same files: they are copied into the run directory.
  */
 import { spawnSync } from 'node:child_process';
@@ -56,13 +62,46 @@ export function tlsCertificates(): string {
     writeFileSync(join(dir, `${name}.v3`), `basicConstraints = CA:FALSE\nsubjectAltName = DNS:${cn}, DNS:*.${cn}\nextendedKeyUsage = serverAuth\n`);
     openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '3650', '-extfile', `${name}.v3`, '-out', `${name}.crt`]);
   }
+  chainsAndCrl(dir);
   made = dir;
   return dir;
 }
 
-/** The key and certificate a TLS backend named `name` presents. */
+/** Intermediate CAs, certificates under them, and a revoked certificate with ca.crt's CRL. */
+function chainsAndCrl(dir: string): void {
+  writeFileSync(join(dir, 'ca.v3'), 'basicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign, cRLSign\n');
+  const signed = (name: string, subject: string, issuer: string, ext: string): void => {
+    keyAndCert(dir, name, subject, conf(''), false);
+    openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.crt`, '-CAkey', `${issuer}.key`, '-CAcreateserial', '-days', '3650', '-extfile', ext, '-out', `${name}.crt`]);
+  };
+  signed('int', '/CN=ngts test int', 'ca', 'ca.v3');
+  signed('int2', '/CN=ngts test int2', 'int', 'ca.v3');
+  signed('leaf1', '/CN=backend.test', 'int', 'server.v3');
+  signed('leaf2', '/CN=backend.test', 'int2', 'server.v3');
+  signed('revoked', '/CN=backend.test', 'ca', 'server.v3');
+  const read = (name: string): string => readFileSync(join(dir, `${name}.crt`), 'latin1');
+  writeFileSync(join(dir, 'chain1.crt'), read('leaf1') + read('int'));
+  writeFileSync(join(dir, 'chain2.crt'), read('leaf2') + read('int2') + read('int'));
+  // `openssl ca` keeps what it revoked in a database of its own.
+  writeFileSync(join(dir, 'index.txt'), '');
+  writeFileSync(join(dir, 'crlnumber'), '01\n');
+  writeFileSync(join(dir, 'ca.cnf'), '[ca]\ndefault_ca = d\n[d]\ndatabase = index.txt\ncrlnumber = crlnumber\ndefault_md = sha256\ndefault_crl_days = 3650\ncertificate = ca.crt\nprivate_key = ca.key\n');
+  openssl(dir, ['ca', '-config', 'ca.cnf', '-revoke', 'revoked.crt']);
+  openssl(dir, ['ca', '-config', 'ca.cnf', '-gencrl', '-out', 'ca.crl']);
+}
+
+// The files a backend presents, by its placeholder's name (its number aside).
+const PRESENTED: Readonly<Record<string, readonly [cert: string, key: string]>> = {
+  tls: ['server', 'server'],
+  tlsself: ['self', 'self'],
+  tlschain: ['chain1', 'leaf1'],
+  tlsdeep: ['chain2', 'leaf2'],
+  tlsrevoked: ['revoked', 'revoked'],
+};
+
+/** The key and certificate (chain) a TLS backend named `name` presents. */
 export function backendCertificate(name: string): { key: Buffer; cert: Buffer } {
   const dir = tlsCertificates();
-  const file = name.startsWith('tlsself') ? 'self' : 'server';
-  return { key: readFileSync(join(dir, `${file}.key`)), cert: readFileSync(join(dir, `${file}.crt`)) };
+  const [cert, key] = PRESENTED[name.replace(/\d+$/, '')] ?? PRESENTED.tls!;
+  return { key: readFileSync(join(dir, `${key}.key`)), cert: readFileSync(join(dir, `${cert}.crt`)) };
 }

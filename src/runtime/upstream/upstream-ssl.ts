@@ -71,6 +71,7 @@ export function sslContextReady(conf: ProxySslConf): string | null {
   };
   const bad =
     load(conf.trustedCertificate, 'SSL_CTX_load_verify_locations') ??
+    load(conf.crl, 'X509_LOOKUP_load_file') ??
     load(conf.certificate, 'PEM_read_bio_X509_AUX') ??
     load(conf.certificateKey, 'PEM_read_bio_PrivateKey');
   if (bad !== null) return bad;
@@ -92,6 +93,9 @@ function contextOf(conf: ProxySslConf): SecureContext {
       maxVersion: versions[versions.length - 1] ?? 'TLSv1.2',
       ciphers: conf.ciphers,
       ...(conf.trustedCertificate === null ? {} : { ca: file(conf.trustedCertificate) }),
+      // ngx_ssl_crl sets X509_V_FLAG_CRL_CHECK|X509_V_FLAG_CRL_CHECK_ALL, as Node does with `crl`:
+      // every certificate of the chain needs its issuer's list.
+      ...(conf.crl === null ? {} : { crl: file(conf.crl) }),
       ...(conf.certificate === null || conf.certificateKey === null ? {} : { cert: file(conf.certificate), key: file(conf.certificateKey) }),
     });
     contexts.set(conf, ctx);
@@ -203,6 +207,28 @@ function handshakeError(e: NodeJS.ErrnoException): { message: string; level: Log
   return { message: `SSL_do_handshake() failed (SSL: error:${m[1]}:${m[2]}::${m[3]}${extra})`, level };
 }
 
+/**
+ * proxy_ssl_verify_depth (SSL_CTX_set_verify_depth): OpenSSL looks for issuers of the peer's
+ * certificate through at most `depth` CAs below the trust anchor, so a verified chain may hold
+ * depth + 2 certificates; past that the anchor is never reached and nginx reports "unable to get
+ * local issuer certificate" (with real nginx: depth 0 passes a certificate signed by the trusted
+ * CA, depth 1 one more intermediate). Node verifies to OpenSSL's default depth of 100; the chain it
+ * verified is the one getPeerCertificate(true) links, up to the self-signed anchor. A resumed
+ * session keeps its first handshake's result, as in nginx.
+ */
+function chainTooDeep(socket: TLSSocket, depth: number): boolean {
+  let cert = socket.getPeerCertificate(true);
+  let length = 0;
+  while (cert !== undefined && cert !== null && Object.keys(cert).length > 0) {
+    length++;
+    if (length > depth + 2) return true;
+    const issuer = cert.issuerCertificate;
+    if (issuer === undefined || issuer === cert) break;
+    cert = issuer;
+  }
+  return false;
+}
+
 /** What a handshake needs: the location's settings, the peer, the name and the session policy. */
 export interface HandshakeOptions {
   readonly conf: ProxySslConf;
@@ -254,6 +280,10 @@ export function startTls(raw: Socket, o: HandshakeOptions, done: (r: HandshakeRe
         // A resumed session carries the result of the handshake that made it.
         const trusted = socket.isSessionReused() && saved !== undefined ? saved.trusted : trustedNow;
         finish({ ok: false, message: `upstream SSL certificate verify error: ${verifyError(String(code), trusted)}`, level: 'error' });
+        return;
+      }
+      if (!socket.isSessionReused() && chainTooDeep(socket, o.conf.verifyDepth)) {
+        finish({ ok: false, message: `upstream SSL certificate verify error: ${verifyError('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', trustedNow)}`, level: 'error' });
         return;
       }
       if (!checkHost(socket.getPeerCertificate(), o.name.name)) {
