@@ -21,6 +21,8 @@ import { validateHost } from '../http/parse-request.js';
 import { Http2Connection } from '../http2/http2-connection.js';
 import type { SslConnectionState } from './ssl-connection.js';
 import { sslContextOf } from './ssl-contexts.js';
+import { handshakeFailure, PEER_CLOSED, type HandshakeFailure } from './ssl-error.js';
+import type { LogLevel } from '../http/response.js';
 
 /** ngx_http_alpn_select's protocols: h2 first on http2 addresses (NGX_HTTP_ALPN_PROTOS). */
 const ALPN_HTTP1 = ['http/1.1', 'http/1.0', 'http/0.9'];
@@ -39,10 +41,26 @@ export function acceptSecure(socket: Socket, number: number, addr: AddressServer
     return;
   }
   socket.setNoDelay(true);
-  const timer = setTimeout(() => socket.destroy(), addr.defaultServer.coreSrv.clientHeaderTimeout);
+  // ngx_http_ssl_handshake / ngx_http_ssl_handshake_handler on a timeout; the action is "SSL
+  // handshaking" from the accept on (ngx_http_init_connection).
+  // The address goes when the socket closes: taken now, for the log lines.
+  const end: HandshakeEnd = { logged: false, client: clientOf(socket) };
+  const timer = setTimeout(() => {
+    end.logged = true;
+    handshakeLog(host, number, addr, end.client, 'info', 'client timed out (110: Connection timed out)');
+    socket.destroy();
+  }, addr.defaultServer.coreSrv.clientHeaderTimeout);
   socket.on('error', () => socket.destroy());
   socket.once('close', () => clearTimeout(timer));
+  // ngx_http_ssl_handshake: the client closed before its first byte (recv() gave 0).
+  const closedFirst = (): void => {
+    if (end.logged) return;
+    end.logged = true;
+    handshakeLog(host, number, addr, end.client, 'info', 'client closed connection');
+  };
+  socket.once('end', closedFirst);
   socket.once('data', (first: Buffer) => {
+    socket.removeListener('end', closedFirst);
     socket.pause();
     socket.unshift(first);
     const b = first[0]!;
@@ -54,11 +72,17 @@ export function acceptSecure(socket: Socket, number: number, addr: AddressServer
       accepted(conn);
       return;
     }
-    handshake(socket, number, addr, host, timer, accepted);
+    handshake(socket, number, addr, host, timer, end, accepted);
   });
 }
 
-function handshake(socket: Socket, number: number, addr: AddressServers, host: ConnectionHost, timer: NodeJS.Timeout, accepted: (conn: ClientConnection) => void): void {
+/** Whether the connection's end was logged already (a timeout, a failure). */
+interface HandshakeEnd {
+  logged: boolean;
+  readonly client: string;
+}
+
+function handshake(socket: Socket, number: number, addr: AddressServers, host: ConnectionHost, timer: NodeJS.Timeout, end: HandshakeEnd, accepted: (conn: ClientConnection) => void): void {
   let servername: string | null = null;
   let sniServer: SslConnectionState['sniServer'] = null;
   const defaultContext = sslContextOf(addr.defaultServer) ?? (noCertificate ??= createSecureContext({}));
@@ -80,13 +104,21 @@ function handshake(socket: Socket, number: number, addr: AddressServers, host: C
       cb(null, sslContextOf(vs.server) ?? undefined);
     },
   });
-  tls.on('error', (e: Error) => {
+  const fail = (f: HandshakeFailure): void => {
+    if (end.logged) return;
+    end.logged = true;
     clearTimeout(timer);
-    host.log('info', `SSL_do_handshake() failed (SSL: ${e.message}) while SSL handshaking, client: ${clientOf(socket)}, server: ${addr.addr.text}`);
+    // A client connection's level is info (c->log_error NGX_ERROR_INFO).
+    handshakeLog(host, number, addr, end.client, f.peers ? 'info' : 'crit', f.message);
     tls.destroy();
-  });
+  };
+  tls.on('error', (e: NodeJS.ErrnoException) => fail(handshakeFailure(e)));
+  // The peer closed before the handshake was done, which Node reports as no error.
+  const closed = (): void => fail(PEER_CLOSED);
+  tls.once('close', closed);
   tls.once('secure', () => {
     clearTimeout(timer);
+    tls.removeListener('close', closed);
     tls.removeAllListeners('error');
     if (host.exiting) {
       tls.destroy();
@@ -97,6 +129,11 @@ function handshake(socket: Socket, number: number, addr: AddressServers, host: C
     if (addr.http2 && tls.alpnProtocol === 'h2') accepted(new Http2Connection(tls, number, addr, host, state));
     else accepted(new HttpConnection(tls, number, addr, host, state));
   });
+}
+
+/** A line of the connection's log (the default server's error_log) while SSL handshaking. */
+function handshakeLog(host: ConnectionHost, number: number, addr: AddressServers, client: string, level: LogLevel, message: string): void {
+  host.log(level, `*${number} ${message} while SSL handshaking, client: ${client}, server: ${addr.addr.text}`, addr.defaultServer.conf.errorLogs);
 }
 
 function clientOf(socket: Socket): string {

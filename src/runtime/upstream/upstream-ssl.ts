@@ -13,6 +13,7 @@ import type { LogLevel } from '../http/response.js';
 import type { HttpRequest } from '../http/request.js';
 import { evaluate } from '../http/variables.js';
 import type { Peer } from './round-robin.js';
+import { handshakeFailure } from '../ssl/ssl-error.js';
 
 /** The name of ngx_http_upstream_ssl_name: checked with proxy_ssl_verify; `sni` is sent, if any. */
 export interface SslName {
@@ -194,17 +195,10 @@ export type HandshakeResult =
   | { readonly ok: true; readonly socket: TLSSocket }
   | { readonly ok: false; readonly message: string; readonly level: LogLevel };
 
-// ngx_ssl_handshake's messages: OpenSSL's error as ERR_error_string_n writes it with OpenSSL 3
-// (no function name), or the peer closing the connection mid-handshake.
+// ngx_ssl_handshake's messages; an upstream connection's level is error (c->log_error NGX_ERROR_ERR).
 function handshakeError(e: NodeJS.ErrnoException): { message: string; level: LogLevel } {
-  // A system call failed under OpenSSL (SSL_ERROR_SYSCALL): the errno.
-  if (e.syscall !== undefined) return { message: `SSL_do_handshake() failed ${errnoText(e)}`, level: 'error' };
-  const m = /error:([0-9A-F]{8}):([^:]*):[^:]*:([^:\n]*)(?::[^:\n]*:\d+:?([^\n]*))?/.exec(e.message);
-  if (m === null) return { message: 'peer closed connection in SSL handshake', level: 'error' };
-  const extra = m[4] !== undefined && m[4] !== '' ? `:${m[4]}` : '';
-  // ngx_ssl_connection_error logs handshake failures the peer caused (alerts, versions) at error.
-  const level: LogLevel = /alert|version|no shared cipher|unknown protocol|no protocols available/.test(m[3] ?? '') ? 'error' : 'crit';
-  return { message: `SSL_do_handshake() failed (SSL: error:${m[1]}:${m[2]}::${m[3]}${extra})`, level };
+  const f = handshakeFailure(e);
+  return { message: f.message, level: f.peers ? 'error' : 'crit' };
 }
 
 /**
