@@ -4,7 +4,8 @@
  * and coloured on a terminal, or JSON through pino (`--log-format json`) for machines. nginx's
  * access_log and error_log are written as configured either way.
  */
-import { pino, type Logger } from 'pino';
+import { createRequire } from 'node:module';
+import type { Logger, pino as Pino } from 'pino';
 import type { HttpRequest } from './request.js';
 import { resolveBuiltin } from './variables.js';
 import { withProxyVariables } from '../proxy/proxy-variables.js';
@@ -42,13 +43,16 @@ function colour(status: number): string {
 
 /**
  * Chooses the format. `pretty` writes to `out` (a terminal: colours when it is one); `json` writes
- * pino's JSON lines to `out`; `off` writes nothing.
+ * pino's JSON lines to `out`; `off` writes nothing. pino is loaded for `json` alone: its modules
+ * are several MiB of a server's memory.
  */
 export function setProcessLog(format: ProcessLogFormat, out: NodeJS.WriteStream = process.stdout): void {
   logger = null;
   line = null;
   if (format === 'off') return;
   if (format === 'json') {
+    // require, not import(): the bundle's files run as vm scripts, which have no dynamic import.
+    const { pino } = createRequire(import.meta.url)('pino') as { pino: typeof Pino };
     const log = pino({ base: { pid: process.pid }, messageKey: 'msg' }, out);
     logger = log;
     line = (r) => log.info(summary(r), 'request');
