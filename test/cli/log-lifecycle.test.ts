@@ -15,6 +15,7 @@ import { httpGet as get } from '../harness/http-get.js';
 import { requireNginx } from '../harness/nginx.js';
 import { freePort } from '../harness/ports.js';
 import { startServer, type RunningServer, type ServerKind } from '../harness/server.js';
+import { nginxConf } from '../harness/conf.js';
 
 const live = requireNginx('the buffered log comparison');
 const KINDS: readonly ServerKind[] = live ? ['nginx', 'ngts'] : ['ngts'];
@@ -27,20 +28,15 @@ afterEach(async () => {
 });
 
 function conf(dir: string, port: number, accessLog: string, errorLog = 'error.log', body = 'return 200 "ok\\n";'): string {
-  return [
-    'daemon off;',
-    'master_process off;',
-    `error_log ${dir}/${errorLog} info;`,
-    `pid ${dir}/nginx.pid;`,
-    'events { worker_connections 64; }',
-    'http {',
-    ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/${t};`),
-    "  log_format short '$request $status';",
-    `  access_log ${dir}/${accessLog};`,
-    `  server { listen 127.0.0.1:${port}; root ${dir}; location / { ${body} } location /missing/ { } }`,
-    '}',
-    '',
-  ].join('\n');
+  return nginxConf(
+    dir,
+    [
+      "  log_format short '$request $status';",
+      `  access_log ${dir}/${accessLog};`,
+      `  server { listen 127.0.0.1:${port}; root ${dir}; location / { ${body} } location /missing/ { } }`,
+    ],
+    { errorLog, errorLogLevel: 'info', accessLog: true },
+  );
 }
 
 async function start(kind: ServerKind, accessLog: string): Promise<{ dir: string; port: number; server: RunningServer }> {

@@ -13,6 +13,7 @@ import { startEchoBackend, type EchoBackend } from '../harness/echo-backend.js';
 import { accepts, freePort, waitForPort } from '../harness/ports.js';
 import { httpGet as get } from '../harness/http-get.js';
 import { REPO } from '../harness/server.js';
+import { nginxConf } from '../harness/conf.js';
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -25,7 +26,7 @@ afterEach(async () => {
 });
 
 function conf(dir: string, body: string): string {
-  return `daemon off;\nmaster_process off;\nerror_log ${dir}/error.log;\npid ${dir}/run.pid;\nevents {}\nhttp {\n    access_log off;\n${body}\n}\n`;
+  return nginxConf(dir, body, { pid: 'run.pid' });
 }
 
 function start(dir: string): { child: ChildProcess; exited: Promise<number | null>; stderr: () => string } {
@@ -44,7 +45,7 @@ describe('ngts run', () => {
     writeFileSync(join(dir, 'nginx.conf'), conf(dir, '    server { listen: 80; }'));
     const { exited, stderr } = start(dir);
     expect(await exited).toBe(1);
-    expect(stderr()).toContain(`nginx: [emerg] unknown directive "listen:" in ${dir}/nginx.conf:8`);
+    expect(stderr()).toContain(`nginx: [emerg] unknown directive "listen:" in ${dir}/nginx.conf:13`);
     expect(existsSync(join(dir, 'run.pid'))).toBe(false);
   });
 

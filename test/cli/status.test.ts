@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, waitForPort } from '../harness/ports.js';
 import { REPO } from '../harness/server.js';
 import type { StatusReport } from '../../src/runtime/upstream/peer-status.js';
+import { nginxConf } from '../harness/conf.js';
 
 const NGTS = join(REPO, 'bin/ngts.js');
 const dirs: string[] = [];
@@ -25,14 +26,9 @@ afterEach(() => {
 });
 
 function conf(dir: string, port: number, backendPort: number, deadPort: number): string {
-  return `daemon off;
-master_process off;
-error_log ${dir}/error.log;
-pid ${dir}/run.pid;
-events {}
-http {
-    access_log off;
-    upstream api {
+  return nginxConf(
+    dir,
+    `    upstream api {
         server 127.0.0.1:${backendPort} max_fails=2 fail_timeout=30s;
         server 127.0.0.1:${deadPort} max_fails=2 fail_timeout=30s;
         server 127.0.0.1:${deadPort + 0} weight=3 down;
@@ -45,8 +41,8 @@ http {
         location = /stub { stub_status; }
     }
     server { listen 127.0.0.1:${backendPort}; location / { return 200 "backend\\n"; } }
-}
-`;
+`,
+  );
 }
 
 function get(port: number, path: string): Promise<{ status: number; type: string; body: string }> {

@@ -15,6 +15,7 @@ import { requireNginx } from '../harness/nginx.js';
 import { freePort } from '../harness/ports.js';
 import { startServer, type RunningServer } from '../harness/server.js';
 import { backendCertificate } from '../harness/tls-certs.js';
+import { nginxConf } from '../harness/conf.js';
 
 const live = requireNginx('the upstream keep-alive comparison');
 
@@ -40,16 +41,9 @@ async function backend(tls = false): Promise<Backend> {
 }
 
 function conf(dir: string, port: number, backendPort: number, tlsPort: number): string {
-  return `daemon off;
-master_process off;
-error_log ${dir}/error.log;
-pid ${dir}/run.pid;
-events {}
-http {
-    access_log off;
-    client_body_temp_path ${dir}/cb; proxy_temp_path ${dir}/px; fastcgi_temp_path ${dir}/fc;
-    uwsgi_temp_path ${dir}/uw; scgi_temp_path ${dir}/sc;
-    upstream pooled { server 127.0.0.1:${backendPort}; keepalive 4; }
+  return nginxConf(
+    dir,
+    `    upstream pooled { server 127.0.0.1:${backendPort}; keepalive 4; }
     upstream plain { server 127.0.0.1:${backendPort}; }
     upstream pooled_tls { server 127.0.0.1:${tlsPort}; keepalive 4; }
     server {
@@ -60,8 +54,8 @@ http {
         location /tls/ { proxy_pass https://pooled_tls; proxy_http_version 1.1; proxy_set_header Connection ""; }
         location /tls-http10/ { proxy_pass https://pooled_tls; }
     }
-}
-`;
+`,
+  );
 }
 
 function get(port: number, path: string): Promise<string> {
