@@ -70,9 +70,10 @@ export function sslContextReady(conf: ProxySslConf): string | null {
       return `${what}("${path}") failed ${errnoText(e)}`;
     }
   };
+  // ngx_http_proxy_set_ssl reads the trusted certificates and the CRLs only for proxy_ssl_verify.
   const bad =
-    load(conf.trustedCertificate, 'SSL_CTX_load_verify_locations') ??
-    load(conf.crl, 'X509_LOOKUP_load_file') ??
+    load(conf.verify ? conf.trustedCertificate : null, 'SSL_CTX_load_verify_locations') ??
+    load(conf.verify ? conf.crl : null, 'X509_LOOKUP_load_file') ??
     load(conf.certificate, 'PEM_read_bio_X509_AUX') ??
     load(conf.certificateKey, 'PEM_read_bio_PrivateKey');
   if (bad !== null) return bad;
@@ -93,10 +94,10 @@ function contextOf(conf: ProxySslConf): SecureContext {
       minVersion: versions[0] ?? 'TLSv1.2',
       maxVersion: versions[versions.length - 1] ?? 'TLSv1.2',
       ciphers: conf.ciphers,
-      ...(conf.trustedCertificate === null ? {} : { ca: file(conf.trustedCertificate) }),
+      ...(!conf.verify || conf.trustedCertificate === null ? {} : { ca: file(conf.trustedCertificate) }),
       // ngx_ssl_crl sets X509_V_FLAG_CRL_CHECK|X509_V_FLAG_CRL_CHECK_ALL, as Node does with `crl`:
       // every certificate of the chain needs its issuer's list.
-      ...(conf.crl === null ? {} : { crl: file(conf.crl) }),
+      ...(!conf.verify || conf.crl === null ? {} : { crl: file(conf.crl) }),
       ...(conf.certificate === null || conf.certificateKey === null ? {} : { cert: file(conf.certificate), key: file(conf.certificateKey) }),
     });
     contexts.set(conf, ctx);
@@ -240,7 +241,7 @@ export interface HandshakeOptions {
  */
 export function startTls(raw: Socket, o: HandshakeOptions, done: (r: HandshakeResult) => void): TLSSocket {
   const saved = o.reuse ? sessions.get(o.peer) : undefined;
-  const trustedNow = o.conf.trustedCertificate !== null;
+  const trustedNow = o.conf.verify && o.conf.trustedCertificate !== null;
   const socket = tls.connect({
     socket: raw,
     secureContext: contextOf(o.conf),
