@@ -6,10 +6,11 @@
  * function and source file), the level nginx gives it (info for the failures it blames on the
  * peer, crit for the rest), the connection's `*N`, a peer that closes mid-handshake, a client that
  * closes before its first byte, and client_header_timeout before and during the handshake.
- * Masked: the date, `pid#tid` and the port; `*N` is renumbered by first appearance, and only the lines after
- * the harness's readiness probes count (they are connections too, as many as the server needed).
+ * Masked: the date, `pid#tid` and the port; `*N` is renumbered by first appearance, and only the
+ * lines from the first client's on count (the harness's readiness probes are connections too, as
+ * many as the server needed).
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,9 +99,6 @@ async function handshakeLines(kind: 'nginx' | 'ngts'): Promise<string[]> {
       ),
     );
     server = await startServer(kind, dir, { ports: [port] });
-    // The readiness probes' own lines are written by now.
-    await wait(300);
-    const from = statSync(join(dir, 'error.log')).size;
     for (const c of CLIENTS) {
       await c(port);
       await wait(100);
@@ -108,10 +106,14 @@ async function handshakeLines(kind: 'nginx' | 'ngts'): Promise<string[]> {
     await server.stop();
     server = null;
     const numbers = new Map<string, number>();
-    return readFileSync(join(dir, 'error.log'), 'latin1')
-      .slice(from)
+    const lines = readFileSync(join(dir, 'error.log'), 'latin1')
       .split('\n')
-      .filter((l) => / \*\d+ /.test(l))
+      .filter((l) => / \*\d+ /.test(l));
+    // The readiness probes' lines come first, however late they were written: ours start with
+    // the first client's.
+    const first = lines.findIndex((l) => l.includes('excessive message size'));
+    return lines
+      .slice(first < 0 ? lines.length : first)
       .map((l) =>
         l
           .replace(/^\S+ \S+ /, '')
