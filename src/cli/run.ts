@@ -18,6 +18,7 @@ import { nginxMessage } from './log-line.js';
 import { evaluate, resolveBuiltin } from '../runtime/http/variables.js';
 import { withProxyVariables } from '../runtime/proxy/proxy-variables.js';
 import { closeUpstreamConnections, retireUpstreams, setPeerRegistry } from '../runtime/proxy/proxy-handler.js';
+import { checkProxySslFiles } from '../runtime/upstream/upstream-ssl.js';
 import { checkLimitZones, setLimitZones } from '../runtime/http/limit-zones.js';
 import { flushAccessLogs, openAccessLog, reopenAccessLogs, setAccessLogErrorSink, setAccessLogPrefix } from '../runtime/http/access-log.js';
 import { createPeers, type PeerList } from '../runtime/upstream/round-robin.js';
@@ -106,6 +107,9 @@ export async function prepare(checked: CheckedConfig, prefix: string, errorLogOp
   const confDir = checked.main.path.slice(0, checked.main.path.lastIndexOf('/') + 1);
   const sslError = loadSslContexts(http, { devCerts: devCerts ? { prefix, confDir } : null, warn: (m) => (quiet ? undefined : startupNote('warn', m)) });
   if (sslError !== null) return { error: sslError };
+  // ngx_http_proxy_set_ssl reads the proxy_ssl_* files after them (the proxy module merges later).
+  const proxySslError = checkProxySslFiles(http.proxySsl);
+  if (proxySslError !== null) return { error: proxySslError };
   setAccessLogPrefix(prefix);
   for (const path of http.logPaths) {
     try {

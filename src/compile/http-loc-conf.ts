@@ -5,7 +5,7 @@
 import { compileComplexValue, type ComplexValue } from './complex-value.js';
 import type { ConfLevel } from './conf-level.js';
 import type { VariableTable } from './variable-table.js';
-import { compileProxyLocConf, type ProxyLocConf } from './proxy-conf.js';
+import { compileProxyLocConf, type ProxyLocConf, type ProxySslConf } from './proxy-conf.js';
 import type { UpstreamConf } from './upstreams.js';
 import { compileHeadersConf, type HeadersConf } from './headers-conf.js';
 import { compileAccessConf, type AccessConf } from './access-conf.js';
@@ -98,6 +98,8 @@ export interface LocConfContext {
   readonly logBuffers: Map<string, LogBufferConf>;
   /** Collects every error_log path of the http block, to be opened at start-up. */
   readonly errorLogPaths: Set<string>;
+  /** Collects the proxy_ssl_* settings whose files nginx reads at start-up (ProxyContext.tls). */
+  readonly tls: ProxySslConf[];
 }
 
 /** One status of an `error_page` directive (ngx_http_err_page_t). */

@@ -139,6 +139,12 @@ export interface ProxyContext {
   readonly used: Map<string, UpstreamConf>;
   /** The main file's directory with a slash: where proxy_ssl_* files are looked for. */
   readonly confPrefix: string;
+  /**
+   * Collects, in configuration order, the proxy_ssl_* settings of every level whose own
+   * proxy_pass may go over TLS (https://, or a URL with variables): ngx_http_proxy_set_ssl reads
+   * their files while merging, so a missing one stops nginx at start-up.
+   */
+  readonly tls: ProxySslConf[];
 }
 
 /** The key under which an upstream's peers are kept: its name, or `host:port` when implicit. */
@@ -162,6 +168,8 @@ export function compileProxyLocConf(level: ConfLevel, cx: ProxyContext): ProxyLo
   const setBody = level.value('proxy_set_body');
   const method = level.value('proxy_method');
   const pass = compilePass(level, cx);
+  const ssl = compileSsl(level, cx);
+  if (pass !== null && (pass.https || pass.variables !== null) && level.ownFirst('proxy_pass') !== undefined) cx.tls.push(ssl);
   return Object.freeze({
     pass,
     redirects: mergeRedirects(level, cx).list,
@@ -184,7 +192,7 @@ export function compileProxyLocConf(level: ConfLevel, cx: ProxyContext): ProxyLo
     nextUpstream: new Set(next ? next.args.map((a) => a.value) : ['error', 'timeout']),
     nextUpstreamTries: Number(level.value('proxy_next_upstream_tries') ?? 0) || 0,
     bufferSize: parseSize(level.value('proxy_buffer_size') ?? '') ?? 4096,
-    ssl: compileSsl(level, cx),
+    ssl,
   });
 }
 

@@ -23,6 +23,7 @@ import { locationModifier, type CheckedConfig } from '../config/validate.js';
 import { listenAddrText, parseListen } from '../config/values.js';
 import { createLocationTree, type LocationDef, type LocationModifier, type LocationTree } from './location-tree.js';
 import { compileSslSrvConf, type SslSrvConf } from './ssl-conf.js';
+import type { ProxySslConf } from './proxy-conf.js';
 
 /** What a location does with a request, as far as routing needs to say. */
 export interface LocationConf {
@@ -127,6 +128,8 @@ export interface CompiledHttp {
   readonly limitZones: { readonly req: ReadonlyMap<string, LimitZone>; readonly conn: ReadonlyMap<string, LimitZone> };
   /** The upstreams proxy_pass sends to (explicit or implicit), by peer key. */
   readonly proxied: ReadonlyMap<string, UpstreamConf>;
+  /** The proxy_ssl_* settings whose files are read at start-up, in configuration order. */
+  readonly proxySsl: readonly ProxySslConf[];
   /** Every variable the configuration uses, by slot. */
   readonly variables: readonly VariableDef[];
   readonly servers: readonly CompiledServer[];
@@ -169,7 +172,8 @@ export function compileHttp(checked: CheckedConfig, opts: CompileOptions = {}): 
   const errorLogPaths = new Set<string>();
   const logBuffers = new Map<string, LogBufferConf>();
   const confPrefix = checked.main.path.slice(0, checked.main.path.lastIndexOf('/') + 1);
-  const loc: LocConfContext = { prefix, vars, upstreams, used, logFormats, logPaths, logBuffers, errorLogPaths, confPrefix };
+  const tls: ProxySslConf[] = [];
+  const loc: LocConfContext = { prefix, vars, upstreams, used, logFormats, logPaths, logBuffers, errorLogPaths, confPrefix, tls };
   const cx: CompileContext = {
     defaultPort: opts.defaultPort ?? 80,
     loc,
@@ -197,7 +201,7 @@ export function compileHttp(checked: CheckedConfig, opts: CompileOptions = {}): 
   }
   const compiled = new Map<string, AddressServers>();
   for (const [k, a] of addresses) compiled.set(k, Object.freeze(buildNames(a)));
-  return Object.freeze({ main: compileMainConf(mainLevel), variables: vars.defs, upstreams, proxied: used, limitZones, logPaths, logBuffers, errorLogPaths, servers: Object.freeze(servers), addresses: compiled });
+  return Object.freeze({ main: compileMainConf(mainLevel), variables: vars.defs, upstreams, proxied: used, proxySsl: tls, limitZones, logPaths, logBuffers, errorLogPaths, servers: Object.freeze(servers), addresses: compiled });
 }
 
 interface MutableAddress {

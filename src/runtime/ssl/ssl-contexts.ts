@@ -58,23 +58,10 @@ export function loadSslContexts(http: CompiledHttp, opts: SslLoadOptions): strin
         certPath = dev.cert;
         keyPath = dev.key;
       }
-      const cert = readPem(certPath, 'certificate');
-      if (typeof cert === 'string') return cert;
-      const certError = checkCertificate(certPath, cert);
-      if (certError !== null) return certError;
-      const key = readPem(keyPath, 'certificate key');
-      if (typeof key === 'string') return key;
-      const k = usableKey(keyPath, key, passwords);
-      if (typeof k === 'string' && k.startsWith('cannot load')) return k;
-      const usable = typeof k === 'string' ? key : k;
-      // Each pair on its own first, so that a mismatch names its key as nginx does.
-      try {
-        createSecureContext({ cert, key: [usable] });
-      } catch (e) {
-        if (/key values mismatch/.test((e as Error).message)) return `SSL_CTX_use_PrivateKey("${keyPath}") failed (SSL: error:05800074:x509 certificate routines::key values mismatch)`;
-      }
-      certs.push(cert);
-      keys.push(usable);
+      const loaded = loadCertificatePair(certPath, keyPath, passwords);
+      if (typeof loaded === 'string') return loaded;
+      certs.push(loaded.cert);
+      keys.push(loaded.key);
     }
     const options = contextOptions(conf, certs, keys);
     const id = JSON.stringify([conf.certificates.map((p) => [p.cert, p.key]), options.ciphers, options.minVersion, options.maxVersion, options.secureOptions, options.honorCipherOrder, options.ecdhCurve, conf.sessionTimeout, conf.dhparam, conf.passwordFile]);
@@ -91,6 +78,30 @@ export function loadSslContexts(http: CompiledHttp, opts: SslLoadOptions): strin
     contexts.set(server, ctx);
   }
   return null;
+}
+
+/**
+ * ngx_ssl_certificate for one pair: the certificate and the key as node:tls takes them, or nginx's
+ * message for the first thing wrong (a file that cannot be read, no certificate, a key that does
+ * not decode with any password, a key that is not the certificate's).
+ */
+export function loadCertificatePair(certPath: string, keyPath: string, passwords: readonly string[] | null): { cert: Buffer; key: Buffer | { pem: Buffer; passphrase: string } } | string {
+  const cert = readPem(certPath, 'certificate');
+  if (typeof cert === 'string') return cert;
+  const certError = checkCertificate(certPath, cert);
+  if (certError !== null) return certError;
+  const key = readPem(keyPath, 'certificate key');
+  if (typeof key === 'string') return key;
+  const k = usableKey(keyPath, key, passwords);
+  if (typeof k === 'string' && k.startsWith('cannot load')) return k;
+  const usable = typeof k === 'string' ? key : k;
+  // Each pair on its own first, so that a mismatch names its key as nginx does.
+  try {
+    createSecureContext({ cert, key: [usable] });
+  } catch (e) {
+    if (/key values mismatch/.test((e as Error).message)) return `SSL_CTX_use_PrivateKey("${keyPath}") failed (SSL: error:05800074:x509 certificate routines::key values mismatch)`;
+  }
+  return { cert, key: usable };
 }
 
 /** The server names of every server whose certificates include this pair. */
@@ -110,12 +121,17 @@ function readPem(path: string, what: 'certificate' | 'certificate key'): Buffer 
   try {
     return readFileSync(path);
   } catch (e) {
-    const m = /^\((\d+): (.*)\)$/.exec(errnoText(e));
-    const errno = Number(m?.[1] ?? 0);
-    const reason = errno === 2 ? '10000080:BIO routines::no such file' : '10080002:BIO routines::system lib';
-    const lib = (0x80000000 + errno).toString(16).toUpperCase();
-    return `cannot load ${what} "${path}": BIO_new_file() failed (SSL: error:${lib}:system library::${m?.[2] ?? ''}:calling fopen(${path}, r) error:${reason})`;
+    return `cannot load ${what} "${path}": BIO_new_file() failed (SSL: ${fopenFailure(path, e)})`;
   }
+}
+
+/** OpenSSL 3's error queue for a file fopen() could not open: the system error, then BIO's. */
+export function fopenFailure(path: string, e: unknown): string {
+  const m = /^\((\d+): (.*)\)$/.exec(errnoText(e));
+  const errno = Number(m?.[1] ?? 0);
+  const reason = errno === 2 ? '10000080:BIO routines::no such file' : '10080002:BIO routines::system lib';
+  const lib = (0x80000000 + errno).toString(16).toUpperCase();
+  return `error:${lib}:system library::${m?.[2] ?? ''}:calling fopen(${path}, r) error:${reason}`;
 }
 
 /** PEM_read_bio_X509_AUX() on the first certificate of the file. */

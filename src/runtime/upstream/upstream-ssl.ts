@@ -14,6 +14,7 @@ import type { HttpRequest } from '../http/request.js';
 import { evaluate } from '../http/variables.js';
 import type { Peer } from './round-robin.js';
 import { handshakeFailure } from '../ssl/ssl-error.js';
+import { fopenFailure, loadCertificatePair } from '../ssl/ssl-contexts.js';
 
 /** The name of ngx_http_upstream_ssl_name: checked with proxy_ssl_verify; `sni` is sent, if any. */
 export interface SslName {
@@ -83,6 +84,55 @@ export function sslContextReady(conf: ProxySslConf): string | null {
   } catch (e) {
     return `cannot use the proxy_ssl_* files: ${(e as Error).message}`;
   }
+}
+
+/**
+ * ngx_http_proxy_set_ssl while nginx reads its configuration, for every level whose proxy_pass may
+ * go over TLS (CompiledHttp.proxySsl): the client certificate and key, and with proxy_ssl_verify
+ * the trusted certificates and the CRLs (SSL_CTX_load_verify_locations, X509_LOOKUP_load_file). The
+ * first file nginx would refuse gives its message; null when every file can be used. A file is
+ * checked once however many levels name it.
+ */
+export function checkProxySslFiles(list: readonly ProxySslConf[]): string | null {
+  const seen = new Set<string>();
+  const once = (key: string): boolean => {
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
+  for (const conf of list) {
+    if (conf.certificate !== null && conf.certificateKey !== null && once(`pair\0${conf.certificate}\0${conf.certificateKey}`)) {
+      const pair = loadCertificatePair(conf.certificate, conf.certificateKey, null);
+      if (typeof pair === 'string') return pair;
+    }
+    if (!conf.verify) continue;
+    for (const [path, call] of [
+      [conf.trustedCertificate, 'SSL_CTX_load_verify_locations'],
+      [conf.crl, 'X509_LOOKUP_load_file'],
+    ] as const) {
+      if (path === null || !once(`${call}\0${path}`)) continue;
+      const problem = verifyFileProblem(path);
+      if (problem !== null) return `${call}("${path}") failed (SSL: ${problem})`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Why OpenSSL 3 would load nothing from a PEM file of certificates or CRLs: fopen() failing (with
+ * X509_LOOKUP's own error after BIO's), or no certificate or CRL in it; null when it has one.
+ */
+function verifyFileProblem(path: string): string | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'latin1');
+  } catch (e) {
+    // fopen() opens a directory; reading it gives nothing.
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR') return 'error:05800088:x509 certificate routines::no certificate or crl found';
+    return `${fopenFailure(path, e)} error:05880002:x509 certificate routines::system lib`;
+  }
+  if (/-----BEGIN (?:TRUSTED |X509 )?CERTIFICATE-----|-----BEGIN X509 CRL-----/.test(text)) return null;
+  return 'error:05800088:x509 certificate routines::no certificate or crl found';
 }
 
 /** The client context of a location's proxy_ssl_* settings (ngx_http_proxy_set_ssl), made once. */
