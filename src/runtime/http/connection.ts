@@ -25,6 +25,9 @@ import { connectionCounters, moveStat, type ConnectionStat } from './connection-
 import type { ClientConnection } from '../client-connection.js';
 import type { SslConnectionState } from '../ssl/ssl-connection.js';
 
+/** The empty buffer every empty body and drained queue shares (a zero-length Buffer per request costs an object). */
+const EMPTY = Buffer.alloc(0);
+
 /** What a connection needs from the server that accepted it. */
 export interface ConnectionHost {
   /** True once a graceful or fast stop began: answers close their connections (ngx_exiting). */
@@ -67,7 +70,7 @@ export class HttpConnection {
   private state: State = 'head';
   private parser: RequestParser;
   /** Bytes received and not yet consumed by a parser or a body reader. */
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = EMPTY;
   private request: HttpRequest | null = null;
   private sink: RequestSink | null = null;
   private body: BodyDiscarder | null = null;
@@ -362,7 +365,7 @@ export class HttpConnection {
    */
   readBody(r: HttpRequest): Promise<Buffer | number> {
     const head = r.head;
-    if (this.body || r !== this.request || (head.contentLength <= 0 && !head.chunked)) return Promise.resolve(Buffer.alloc(0));
+    if (this.body || r !== this.request || (head.contentLength <= 0 && !head.chunked)) return Promise.resolve(EMPTY);
     const body = new BodyDiscarder(head.chunked ? new ChunkedDecoder() : null, head.contentLength, r.conf.core.clientMaxBodySize, true);
     this.body = body;
     return new Promise((resolve) => {
@@ -395,7 +398,7 @@ export class HttpConnection {
    */
   readBodyUnbuffered(r: HttpRequest): Buffer | number | UnbufferedBody {
     const head = r.head;
-    if (this.body || r !== this.request || (head.contentLength <= 0 && !head.chunked)) return Buffer.alloc(0);
+    if (this.body || r !== this.request || (head.contentLength <= 0 && !head.chunked)) return EMPTY;
     const body = new BodyDiscarder(head.chunked ? new ChunkedDecoder() : null, head.contentLength, r.conf.core.clientMaxBodySize, true);
     this.body = body;
     this.pumpBody();
@@ -506,7 +509,7 @@ export class HttpConnection {
     this.tunnel = tunnel;
     this.clearTimer();
     const early = this.pending;
-    this.pending = Buffer.alloc(0);
+    this.pending = EMPTY;
     this.socket.resume();
     // The client closed its side while the upstream was answering: the tunnel sees it at once.
     if (this.socket.readableEnded) setImmediate(() => this.onEnd());
@@ -578,7 +581,7 @@ export class HttpConnection {
     this.state = 'idle';
     this.socket.resume();
     const rest = this.pending;
-    this.pending = Buffer.alloc(0);
+    this.pending = EMPTY;
     if (r.head.contentLength > 0 || r.head.chunked) this.bufferState = undefined;
     if (rest.length) {
       this.parser = this.newParser();
@@ -820,12 +823,12 @@ class BodyDiscarder {
     }
     if (res.kind === 'error') {
       this.fail(400);
-      return Buffer.alloc(0);
+      return EMPTY;
     }
     // ngx_http_discard_request_body_filter checks each chunk's announced size against the limit.
     if (this.maxBody && (this.size > this.maxBody || BigInt(this.size) + this.chunked.pendingChunkBytes > BigInt(this.maxBody))) {
       this.fail(413);
-      return Buffer.alloc(0);
+      return EMPTY;
     }
     // Only then is the data passed on: ngx_http_request_body_chunked_filter hands over what one
     // read parsed when all of it was good (an unbuffered body sends none of a bad read upstream).
@@ -834,7 +837,7 @@ class BodyDiscarder {
       this.done = true;
       return res.rest;
     }
-    return Buffer.alloc(0);
+    return EMPTY;
   }
 }
 

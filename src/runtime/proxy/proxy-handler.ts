@@ -33,6 +33,9 @@ import { constantTarget, evalTarget, type ProxyTarget } from './proxy-eval.js';
 import { resolveName } from '../upstream/resolver.js';
 import { sslContextReady, sslName, startTls } from '../upstream/upstream-ssl.js';
 
+// Shared by every request without a body (a zero-length Buffer each would cost an object).
+const EMPTY = Buffer.alloc(0);
+
 const DONE = -4;
 
 /**
@@ -141,7 +144,7 @@ export async function proxyHandler(r: HttpRequest, sink: ResponseSink, conf: Pro
     responseHeaders: [],
   };
   r.proxy = state;
-  let body: Buffer = Buffer.alloc(0);
+  let body: Buffer = EMPTY;
   if (stream !== null) {
     // ngx_http_proxy_create_request while r->reading_body: the client's Content-Length, or a
     // chunked body (ngx_http_proxy_body_output_filter) for a chunked one; the pre-read part goes
@@ -697,7 +700,7 @@ function exchange(
           return;
         }
         if (remaining >= 0) {
-          const take = chunk.subarray(0, remaining);
+          const take = chunk.length <= remaining ? chunk : chunk.subarray(0, remaining);
           remaining -= take.length;
           emit(take);
           if (remaining === 0) complete();
