@@ -62,6 +62,8 @@ export interface ProxySslConf {
   /** `proxy_ssl_certificate` and `_key` without variables, absolute; null when not set. */
   readonly certificate: string | null;
   readonly certificateKey: string | null;
+  /** `proxy_ssl_password_file`, absolute: the passwords tried on an encrypted key, in order. */
+  readonly passwordFile: string | null;
   /** `proxy_ssl_session_reuse` (on): each peer's last session is offered again. */
   readonly sessionReuse: boolean;
 }
@@ -220,6 +222,7 @@ function compileSsl(level: ConfLevel, cx: ProxyContext): ProxySslConf {
     ciphers: level.value('proxy_ssl_ciphers') ?? 'DEFAULT',
     certificate: sslFile(level, 'proxy_ssl_certificate', cx),
     certificateKey: sslFile(level, 'proxy_ssl_certificate_key', cx),
+    passwordFile: sslFile(level, 'proxy_ssl_password_file', cx),
     sessionReuse: level.flag('proxy_ssl_session_reuse', true),
   });
 }

@@ -30,7 +30,7 @@ export const EXECUTED_DIRECTIVES: ReadonlySet<string> = new Set([
   'resolver', 'resolver_timeout', 'proxy_ssl_server_name', 'proxy_ssl_name', 'proxy_ssl_verify',
   'proxy_ssl_trusted_certificate', 'proxy_ssl_protocols', 'proxy_ssl_ciphers',
   'proxy_ssl_certificate', 'proxy_ssl_certificate_key', 'proxy_ssl_session_reuse', 'proxy_ssl_verify_depth',
-  'proxy_ssl_crl',
+  'proxy_ssl_crl', 'proxy_ssl_password_file',
   // TLS listeners (listen … ssl, SNI) and HTTP/2 (listen … http2)
   'ssl_certificate', 'ssl_certificate_key', 'ssl_password_file', 'ssl_protocols', 'ssl_ciphers',
   'ssl_prefer_server_ciphers', 'ssl_session_timeout', 'ssl_session_tickets', 'ssl_ecdh_curve',

@@ -1,7 +1,8 @@
 /**
  * The proxy_ssl_* files at start-up, against nginx: ngx_http_proxy_set_ssl reads them while nginx
  * reads its configuration, for every level whose own proxy_pass may go over TLS (https://, or a
- * URL with variables, `if` blocks included): the client certificate and key always, the trusted
+ * URL with variables, `if` blocks included): the client certificate and key always (an encrypted
+ * key with proxy_ssl_password_file's passwords), the trusted
  * certificates and the CRLs with proxy_ssl_verify only. A file nginx cannot use stops it with its
  * message; ngts run must stop with the same one (exit 1), and start where nginx starts.
  */
@@ -38,6 +39,7 @@ const CASES: readonly [name: string, body: string, refused: boolean][] = [
   ['client certificate missing, http:// only', `${pair(`${missing}/c.crt`, `${missing}/c.key`)} location / { proxy_pass http://127.0.0.1:9; }`, false],
   ['client certificate missing in a nested location without proxy_pass', `location / { proxy_pass ${up}; location /in { ${pair(`${missing}/c.crt`, `${missing}/c.key`)} } }`, false],
   ['client certificate missing, a URL with variables', `location / { proxy_pass http://$arg_h; ${pair(`${missing}/c.crt`, `${missing}/c.key`)} }`, true],
+  ['encrypted client key with proxy_ssl_password_file', `location / { ${pair(`${certs}/server.crt`, `${certs}/server-enc.key`)} proxy_ssl_password_file ${certs}/passwords.txt; proxy_pass ${up}; }`, false],
   ['client certificate missing, https in an if block', `location / { if ($arg_x) { proxy_pass ${up}; } ${pair(`${missing}/c.crt`, `${missing}/c.key`)} }`, true],
 ];
 

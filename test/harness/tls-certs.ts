@@ -13,6 +13,8 @@
  *                     up to ca.crt, for proxy_ssl_verify_depth)
  *   chain2.crt/.key   the same signed by int2, the file holding it, int2 and int (4 up to ca.crt)
  *   revoked.crt/.key  like server.crt, signed by ca.crt and revoked by ca.crl (a CRL of ca.crt)
+ *   server-enc.key, self-enc.key  server.key and self.key encrypted; passwords.txt opens them
+ *                     on its second line
  *
  * A fixture's TLS backends (`{{tls}}`, `{{tls2}}`… present server.crt, `{{tlsself}}` self.crt,
  * `{{tlschain}}` chain1.crt, `{{tlsdeep}}` chain2.crt, `{{tlsrevoked}}` revoked.crt) and
@@ -63,6 +65,9 @@ export function tlsCertificates(): string {
     openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '3650', '-extfile', `${name}.v3`, '-out', `${name}.crt`]);
   }
   chainsAndCrl(dir);
+  // An encrypted key and a password file whose second line opens it (nginx tries each line).
+  for (const name of ['server', 'self']) openssl(dir, ['pkey', '-in', `${name}.key`, '-aes256', '-passout', 'pass:secret', '-out', `${name}-enc.key`]);
+  writeFileSync(join(dir, 'passwords.txt'), 'wrong\nsecret\n');
   made = dir;
   return dir;
 }

@@ -167,7 +167,7 @@ function usableKey(path: string, pem: Buffer, passwords: readonly string[] | nul
 }
 
 /** ngx_ssl_read_password_file: one password a line, empty lines and trailing blanks dropped. */
-function readPasswords(path: string): string[] | string {
+export function readPasswords(path: string): string[] | string {
   try {
     return readFileSync(path, 'latin1')
       .split('\n')

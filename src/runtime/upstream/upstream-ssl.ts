@@ -14,7 +14,7 @@ import type { HttpRequest } from '../http/request.js';
 import { evaluate } from '../http/variables.js';
 import type { Peer } from './round-robin.js';
 import { handshakeFailure } from '../ssl/ssl-error.js';
-import { fopenFailure, loadCertificatePair } from '../ssl/ssl-contexts.js';
+import { fopenFailure, loadCertificatePair, readPasswords } from '../ssl/ssl-contexts.js';
 
 /** The name of ngx_http_upstream_ssl_name: checked with proxy_ssl_verify; `sni` is sent, if any. */
 export interface SslName {
@@ -74,10 +74,12 @@ export function sslContextReady(conf: ProxySslConf): string | null {
   // ngx_http_proxy_set_ssl reads the trusted certificates and the CRLs only for proxy_ssl_verify.
   const bad =
     load(conf.verify ? conf.trustedCertificate : null, 'SSL_CTX_load_verify_locations') ??
-    load(conf.verify ? conf.crl : null, 'X509_LOOKUP_load_file') ??
-    load(conf.certificate, 'PEM_read_bio_X509_AUX') ??
-    load(conf.certificateKey, 'PEM_read_bio_PrivateKey');
+    load(conf.verify ? conf.crl : null, 'X509_LOOKUP_load_file');
   if (bad !== null) return bad;
+  if (conf.certificate !== null && conf.certificateKey !== null) {
+    const pair = clientPair(conf);
+    if (typeof pair === 'string') return pair;
+  }
   try {
     contextOf(conf);
     return null;
@@ -101,8 +103,8 @@ export function checkProxySslFiles(list: readonly ProxySslConf[]): string | null
     return true;
   };
   for (const conf of list) {
-    if (conf.certificate !== null && conf.certificateKey !== null && once(`pair\0${conf.certificate}\0${conf.certificateKey}`)) {
-      const pair = loadCertificatePair(conf.certificate, conf.certificateKey, null);
+    if (conf.certificate !== null && conf.certificateKey !== null && once(`pair\0${conf.certificate}\0${conf.certificateKey}\0${conf.passwordFile}`)) {
+      const pair = clientPair(conf);
       if (typeof pair === 'string') return pair;
     }
     if (!conf.verify) continue;
@@ -116,6 +118,13 @@ export function checkProxySslFiles(list: readonly ProxySslConf[]): string | null
     }
   }
   return null;
+}
+
+/** proxy_ssl_certificate and its key, decrypted with proxy_ssl_password_file's passwords; or nginx's message. */
+function clientPair(conf: ProxySslConf): ReturnType<typeof loadCertificatePair> {
+  const passwords = conf.passwordFile === null ? null : readPasswords(conf.passwordFile);
+  if (typeof passwords === 'string') return passwords;
+  return loadCertificatePair(conf.certificate!, conf.certificateKey!, passwords);
 }
 
 /**
@@ -135,6 +144,14 @@ function verifyFileProblem(path: string): string | null {
   return 'error:05800088:x509 certificate routines::no certificate or crl found';
 }
 
+/** The client certificate options of a context; a pair that cannot be used throws its message. */
+function clientCertificate(conf: ProxySslConf): { cert?: Buffer; key?: (Buffer | { pem: Buffer; passphrase: string })[] } {
+  if (conf.certificate === null || conf.certificateKey === null) return {};
+  const pair = clientPair(conf);
+  if (typeof pair === 'string') throw new Error(pair);
+  return { cert: pair.cert, key: [pair.key] };
+}
+
 /** The client context of a location's proxy_ssl_* settings (ngx_http_proxy_set_ssl), made once. */
 function contextOf(conf: ProxySslConf): SecureContext {
   let ctx = contexts.get(conf);
@@ -148,7 +165,7 @@ function contextOf(conf: ProxySslConf): SecureContext {
       // ngx_ssl_crl sets X509_V_FLAG_CRL_CHECK|X509_V_FLAG_CRL_CHECK_ALL, as Node does with `crl`:
       // every certificate of the chain needs its issuer's list.
       ...(!conf.verify || conf.crl === null ? {} : { crl: file(conf.crl) }),
-      ...(conf.certificate === null || conf.certificateKey === null ? {} : { cert: file(conf.certificate), key: file(conf.certificateKey) }),
+      ...clientCertificate(conf),
     });
     contexts.set(conf, ctx);
   }
