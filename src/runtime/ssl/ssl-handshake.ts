@@ -41,10 +41,10 @@ export function acceptSecure(socket: Socket, number: number, addr: AddressServer
     return;
   }
   socket.setNoDelay(true);
-  // ngx_http_ssl_handshake / ngx_http_ssl_handshake_handler on a timeout; the action is "SSL
-  // handshaking" from the accept on (ngx_http_init_connection).
   // The address goes when the socket closes: taken now, for the log lines.
   const end: HandshakeEnd = { logged: false, client: clientOf(socket) };
+  // ngx_http_ssl_handshake / ngx_http_ssl_handshake_handler on a timeout; the action is "SSL
+  // handshaking" from the accept on (ngx_http_init_connection).
   const timer = setTimeout(() => {
     end.logged = true;
     handshakeLog(host, number, addr, end.client, 'info', 'client timed out (110: Connection timed out)');
