@@ -11,7 +11,9 @@ import { COMMAND_LINE, type CheckedConfig } from '../config/validate.js';
 const SETTLE_MS = 150;
 
 export class ConfigWatcher {
-  onChange: ((file: string) => void) | null = null;
+  private handler: ((file: string) => void) | null = null;
+  /** A change seen before a handler was set, delivered to the first one. */
+  private missed: string | null = null;
   private readonly watchers = new Map<string, FSWatcher>();
   private files = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
@@ -19,6 +21,14 @@ export class ConfigWatcher {
 
   constructor(checked: CheckedConfig) {
     this.follow(checked);
+  }
+
+  /** Who hears of a change (a reload); a change seen before it was set is handed to it now. */
+  set onChange(fn: ((file: string) => void) | null) {
+    this.handler = fn;
+    const missed = this.missed;
+    this.missed = null;
+    if (fn !== null && missed !== null) fn(missed);
   }
 
   /** Watches what this configuration read (after each reload: includes may have changed). */
@@ -52,7 +62,9 @@ export class ConfigWatcher {
       this.timer = null;
       const changed = this.pending;
       this.pending = null;
-      if (changed !== null) this.onChange?.(changed);
+      if (changed === null) return;
+      if (this.handler !== null) this.handler(changed);
+      else this.missed = changed;
     }, SETTLE_MS);
   }
 

@@ -181,6 +181,9 @@ export async function runServer(opts: RunOptions): Promise<number> {
   setPeerRegistry(prepared.peers);
   setLimitZones(http.limitZones.req, http.limitZones.conn);
   let server = new HttpServer(http, errorLog);
+  // Watching starts before the listeners open, so that a change made once a client can connect is
+  // seen (one made meanwhile waits for the handler set below).
+  const watcher = opts.watch === true ? new ConfigWatcher(checked) : null;
   try {
     await server.listen();
   } catch (e) {
@@ -188,6 +191,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
     errorLog.write('emerg', msg);
     if (errorLog.path !== 'stderr') process.stderr.write(`nginx: [emerg] ${msg}\n`);
     server.stopFast();
+    watcher?.close();
     return 1;
   }
 
@@ -202,6 +206,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
       refuseStatusListener(errorLog, e);
       server.stopFast();
       status.close();
+      watcher?.close();
       return 1;
     }
     const h = opts.status.host.includes(':') ? `[${opts.status.host}]` : opts.status.host;
@@ -219,11 +224,11 @@ export async function runServer(opts: RunOptions): Promise<number> {
       errorLog.write('emerg', msg);
       server.stopFast();
       status?.close();
+      watcher?.close();
       return 1;
     }
   }
 
-  const watcher = opts.watch === true ? new ConfigWatcher(checked) : null;
   /** Configurations replaced by a reload whose requests are still finishing. */
   const retiring = new Set<HttpServer>();
   let current = http;
