@@ -7,17 +7,13 @@
  * go to nginx and to ngts; the steps between consecutive $connection values must be the same
  * (the absolute values differ by the harness's readiness probes).
  */
-import http from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startDnsServer } from '../harness/dns-server.js';
 import { nginxConf } from '../harness/conf.js';
 import { httpGet } from '../harness/http-get.js';
 import { requireNginx } from '../harness/nginx.js';
-import { freePort } from '../harness/ports.js';
-import { startServer, type RunningServer } from '../harness/server.js';
+import { withResolverRun } from '../harness/resolver-run.js';
 
 const live = requireNginx('the connection number comparison');
 
@@ -44,19 +40,9 @@ const TARGETS = ['/return', '/return', '/plain', '/return', '/pooled', '/return'
 
 /** Each logged line with its $connection replaced by the step from the line before. */
 async function steps(kind: 'nginx' | 'ngts'): Promise<string[]> {
-  const backend = http.createServer((_req, res) => res.end('ok\n'));
-  await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
-  const backendPort = (backend.address() as { port: number }).port;
-  const dns = await startDnsServer();
-  const dir = mkdtempSync(join(tmpdir(), `ngts-numbers-${kind}-`));
-  let server: RunningServer | null = null;
-  try {
-    const port = await freePort();
-    writeFileSync(join(dir, 'nginx.conf'), conf(dir, port, dns.address, backendPort));
-    server = await startServer(kind, dir, { ports: [port] });
+  return withResolverRun(kind, conf, async ({ port, dir, stopServer }) => {
     for (const t of TARGETS) await httpGet(port, t);
-    await server.stop();
-    server = null;
+    await stopServer();
     const lines = readFileSync(join(dir, 'numbers.log'), 'latin1').trimEnd().split('\n');
     let last = -1;
     return lines.map((l) => {
@@ -65,12 +51,7 @@ async function steps(kind: 'nginx' | 'ngts'): Promise<string[]> {
       last = Number(n);
       return `${step} ${rest.join(' ')}`;
     });
-  } finally {
-    await server?.stop();
-    await dns.close();
-    backend.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 describe.skipIf(!live)('connection numbers agree with nginx', () => {

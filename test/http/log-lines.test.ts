@@ -19,6 +19,7 @@ import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixtureRun, loadFixtures } from '../harness/fixtures.js';
+import { logLines } from '../harness/log-files.js';
 import { requireNginx } from '../harness/nginx.js';
 
 const live = requireNginx('the log line comparison');
@@ -30,12 +31,6 @@ const ERRORS = ['http-error.log', 'server-error.log', 'server-info.log', 'locati
 const GZIP = 'gz.log';
 
 type Kind = 'nginx' | 'ngts';
-
-/** The lines of a file (latin1), none when it does not exist. */
-function fileLines(dir: string, name: string): string[] {
-  const path = join(dir, name);
-  return existsSync(path) ? readFileSync(path, 'latin1').split('\n').filter((l) => l.length > 0) : [];
-}
 
 /** The gzip members of a file, each decompressed into its lines. */
 function gzipMembers(dir: string, name: string): { header: string; lines: string[] }[] {
@@ -133,14 +128,14 @@ describe.skipIf(!live || fixture === undefined)('access_log and error_log lines 
         await run.server.stop();
         const clean = (l: string) => run.clean(l);
         for (const name of ACCESS) {
-          const lines = renumber(fileLines(run.dir, name).map(clean), /( c=)(\d+)/g).map((l) => maskAccess(l, kind, name));
+          const lines = renumber(logLines(run.dir, name).map(clean), /( c=)(\d+)/g).map((l) => maskAccess(l, kind, name));
           (got.get(name) ?? got.set(name, { nginx: [], ngts: [] }).get(name)!)[kind] = lines;
         }
         for (const name of ERRORS) {
-          (got.get(name) ?? got.set(name, { nginx: [], ngts: [] }).get(name)!)[kind] = maskErrors(fileLines(run.dir, name).map(clean));
+          (got.get(name) ?? got.set(name, { nginx: [], ngts: [] }).get(name)!)[kind] = maskErrors(logLines(run.dir, name).map(clean));
         }
         // The main error log gets no request's lines here: the http level has its own.
-        const main = fileLines(run.dir, 'error.log').filter((l) => l.includes(', client: '));
+        const main = logLines(run.dir, 'error.log').filter((l) => l.includes(', client: '));
         (got.get('error.log') ?? got.set('error.log', { nginx: [], ngts: [] }).get('error.log')!)[kind] = maskErrors(main.map(clean));
         gz[kind] = gzipMembers(run.dir, GZIP).map((m) => ({ header: m.header, lines: m.lines.map((l) => maskAccess(clean(l), kind, GZIP)) }));
         const logs = join(run.dir, 'logs');

@@ -5,17 +5,11 @@
  * NXDOMAIN or SERVFAIL answer, so the next request asks again), and asks once for a name that
  * several requests wait for (rn->waiting).
  */
-import http from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDnsServer } from '../harness/dns-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { nginxConf } from '../harness/conf.js';
 import { httpGet } from '../harness/http-get.js';
 import { requireNginx } from '../harness/nginx.js';
-import { freePort } from '../harness/ports.js';
-import { startServer, type RunningServer } from '../harness/server.js';
+import { withResolverRun } from '../harness/resolver-run.js';
 
 const live = requireNginx('the resolver query comparison');
 
@@ -49,16 +43,7 @@ interface Outcome {
 }
 
 async function run(kind: 'nginx' | 'ngts'): Promise<Outcome> {
-  const backend = http.createServer((_req, res) => res.end('ok\n'));
-  await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
-  const backendPort = (backend.address() as { port: number }).port;
-  const dns = await startDnsServer();
-  const dir = mkdtempSync(join(tmpdir(), `ngts-resolver-${kind}-`));
-  let server: RunningServer | null = null;
-  try {
-    const port = await freePort();
-    writeFileSync(join(dir, 'nginx.conf'), conf(dir, port, dns.address, backendPort));
-    server = await startServer(kind, dir, { ports: [port] });
+  return withResolverRun(kind, conf, async ({ port, dns }) => {
     const out: Outcome = { statuses: [], questions: [] };
     for (const step of STEPS) {
       const before = dns.questions.length;
@@ -66,12 +51,7 @@ async function run(kind: 'nginx' | 'ngts'): Promise<Outcome> {
       out.questions.push(dns.questions.slice(before).sort());
     }
     return out;
-  } finally {
-    await server?.stop();
-    await dns.close();
-    backend.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 describe.skipIf(!live)('resolver questions agree with nginx', () => {
@@ -81,7 +61,6 @@ describe.skipIf(!live)('resolver questions agree with nginx', () => {
     nginx = await run('nginx');
     ngts = await run('ngts');
   }, 60_000);
-  afterAll(() => undefined);
 
   STEPS.forEach((step, i) => {
     it(`step ${i + 1}: ${step.join(' + ')}`, () => {

@@ -5,8 +5,8 @@
  * response heads counted as nginx counts them.
  */
 import { describe, expect, it } from 'vitest';
-import { FixtureRun, loadFixtures } from '../harness/fixtures.js';
-import { logLines } from '../harness/log-files.js';
+import { loadFixtures } from '../harness/fixtures.js';
+import { fixtureLogLines } from '../harness/log-files.js';
 import { requireNginx } from '../harness/nginx.js';
 
 const live = requireNginx('the upstream bytes log comparison');
@@ -14,17 +14,7 @@ const fixture = loadFixtures(['proxy-upstream-bytes']).find((f) => f.name === 'p
 
 describe.skipIf(!live || fixture === undefined)('upstream byte counts are logged as nginx logs them', () => {
   it('bytes.log has nginx\'s lines', async () => {
-    const got: Record<'nginx' | 'ngts', string[]> = { nginx: [], ngts: [] };
-    for (const kind of ['nginx', 'ngts'] as const) {
-      const run = await FixtureRun.start(kind, fixture!);
-      try {
-        for (const c of fixture!.cases) await run.run(c);
-        await run.server.stop();
-        got[kind] = logLines(run.dir, 'bytes.log');
-      } finally {
-        await run.stop();
-      }
-    }
+    const got = await fixtureLogLines(fixture!, 'bytes.log');
     expect(got.nginx).toHaveLength(fixture!.cases.length);
     // The refused peer counts nothing, the next one the whole exchange.
     expect(got.nginx.some((l) => /"502, 200" "0, \d+" "0, \d+" "0, \d+"/.test(l))).toBe(true);
