@@ -10,12 +10,12 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSyn
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEchoBackend, type EchoBackend } from '../harness/echo-backend.js';
 import { accepts, freePort, waitForPort } from '../harness/ports.js';
 import { httpGet as get } from '../harness/http-get.js';
 import { REPO } from '../harness/server.js';
+import { loadKeepingBodies } from '../harness/load-bodies.js';
 
 const NGTS = join(REPO, 'bin/ngts.js');
 const dirs: string[] = [];
@@ -69,15 +69,7 @@ describe('reload', () => {
     const server = (v: number): string => `    server { listen 127.0.0.1:${port}; location / { return 200 "v${v}\\n"; } }`;
     writeConf(dir, server(0));
     const child = await start(dir, port);
-    const bodies = new Set<string>();
-    const run = autocannon({
-      url: `http://127.0.0.1:${port}/`,
-      connections: 10,
-      duration: 3,
-      setupClient: (client: { on: (e: string, f: (status: number, body: Buffer) => void) => void }) => {
-        client.on('body', (b: unknown) => bodies.add(String(b)));
-      },
-    } as autocannon.Options);
+    const { run, bodies } = loadKeepingBodies(port, 3);
     for (let v = 1; v <= 10; v++) {
       await new Promise((r) => setTimeout(r, 200));
       writeConf(dir, server(v));

@@ -17,13 +17,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { nginxConf } from '../harness/conf.js';
 import { startEchoBackend, type EchoBackend } from '../harness/echo-backend.js';
 import { requireNginx } from '../harness/nginx.js';
 import { accepts, freePort } from '../harness/ports.js';
 import { REPO, startServer, type RunningServer, type ServerKind } from '../harness/server.js';
+import { loadKeepingBodies } from '../harness/load-bodies.js';
 
 const live = requireNginx('the worker-process comparisons with nginx');
 const KINDS: readonly ServerKind[] = live ? ['nginx', 'ngts'] : ['ngts'];
@@ -310,15 +310,7 @@ describe('worker_processes 2: processes', () => {
     const dir = prefix([server(0)]);
     await start('ngts', dir, port);
     const first = errorLog(dir).match(/start worker process \d+/g) ?? [];
-    const bodies = new Set<string>();
-    const run = autocannon({
-      url: `http://127.0.0.1:${port}/`,
-      connections: 10,
-      duration: 4,
-      setupClient: (client: { on: (e: string, f: (status: number, body: Buffer) => void) => void }) => {
-        client.on('body', (b: unknown) => bodies.add(String(b)));
-      },
-    } as autocannon.Options);
+    const { run, bodies } = loadKeepingBodies(port, 4);
     for (let v = 1; v <= 3; v++) {
       await new Promise((r) => setTimeout(r, 800));
       writeFileSync(join(dir, 'nginx.conf'), readFileSync(join(dir, 'nginx.conf'), 'latin1').replace(/"v\d+\\n"/, `"v${v}\\n"`));
