@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs';
 import { isIPv4, type Socket } from 'node:net';
 import tls, { type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
 import type { ProxySslConf } from '../../compile/proxy-conf.js';
-import { errnoText } from '../../config/source.js';
 import type { LogLevel } from '../http/response.js';
 import type { HttpRequest } from '../http/request.js';
 import { evaluate } from '../http/variables.js';
@@ -57,29 +56,13 @@ function file(path: string): Buffer {
 const VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 
 /**
- * Makes the client context of `conf` unless done; null when it is ready, else nginx's start-up
- * message for the file it could not use.
+ * Makes the client context of `conf` unless done; null when it is ready, else nginx's message for
+ * the first file it could not use (checked at start-up too: here the file went away since).
  */
 export function sslContextReady(conf: ProxySslConf): string | null {
   if (contexts.has(conf)) return null;
-  const load = (path: string | null, what: string): string | null => {
-    if (path === null) return null;
-    try {
-      file(path);
-      return null;
-    } catch (e) {
-      return `${what}("${path}") failed ${errnoText(e)}`;
-    }
-  };
-  // ngx_http_proxy_set_ssl reads the trusted certificates and the CRLs only for proxy_ssl_verify.
-  const bad =
-    load(conf.verify ? conf.trustedCertificate : null, 'SSL_CTX_load_verify_locations') ??
-    load(conf.verify ? conf.crl : null, 'X509_LOOKUP_load_file');
-  if (bad !== null) return bad;
-  if (conf.certificate !== null && conf.certificateKey !== null) {
-    const pair = clientPair(conf);
-    if (typeof pair === 'string') return pair;
-  }
+  const problem = filesProblem(conf);
+  if (problem !== null) return problem;
   try {
     contextOf(conf);
     return null;
@@ -90,32 +73,41 @@ export function sslContextReady(conf: ProxySslConf): string | null {
 
 /**
  * ngx_http_proxy_set_ssl while nginx reads its configuration, for every level whose proxy_pass may
- * go over TLS (CompiledHttp.proxySsl): the client certificate and key, and with proxy_ssl_verify
- * the trusted certificates and the CRLs (SSL_CTX_load_verify_locations, X509_LOOKUP_load_file). The
- * first file nginx would refuse gives its message; null when every file can be used. A file is
- * checked once however many levels name it.
+ * go over TLS (CompiledHttp.proxySsl). The first file nginx would refuse gives its message; null
+ * when every file can be used. A file is looked at once however many levels name it.
  */
 export function checkProxySslFiles(list: readonly ProxySslConf[]): string | null {
   const seen = new Set<string>();
-  const once = (key: string): boolean => {
+  const fresh = (key: string): boolean => {
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   };
   for (const conf of list) {
-    if (conf.certificate !== null && conf.certificateKey !== null && once(`pair\0${conf.certificate}\0${conf.certificateKey}\0${conf.passwordFile}`)) {
-      const pair = clientPair(conf);
-      if (typeof pair === 'string') return pair;
-    }
-    if (!conf.verify) continue;
-    for (const [path, call] of [
-      [conf.trustedCertificate, 'SSL_CTX_load_verify_locations'],
-      [conf.crl, 'X509_LOOKUP_load_file'],
-    ] as const) {
-      if (path === null || !once(`${call}\0${path}`)) continue;
-      const problem = verifyFileProblem(path);
-      if (problem !== null) return `${call}("${path}") failed (SSL: ${problem})`;
-    }
+    const problem = filesProblem(conf, fresh);
+    if (problem !== null) return problem;
+  }
+  return null;
+}
+
+/**
+ * ngx_http_proxy_set_ssl's files of one level, in its order: the client certificate and key, then
+ * with proxy_ssl_verify the trusted certificates and the CRLs (SSL_CTX_load_verify_locations,
+ * X509_LOOKUP_load_file). `fresh` tells whether a file (by key) still needs a look.
+ */
+function filesProblem(conf: ProxySslConf, fresh: (key: string) => boolean = () => true): string | null {
+  if (conf.certificate !== null && conf.certificateKey !== null && fresh(`pair\0${conf.certificate}\0${conf.certificateKey}\0${conf.passwordFile}`)) {
+    const pair = clientPair(conf);
+    if (typeof pair === 'string') return pair;
+  }
+  if (!conf.verify) return null;
+  for (const [path, call] of [
+    [conf.trustedCertificate, 'SSL_CTX_load_verify_locations'],
+    [conf.crl, 'X509_LOOKUP_load_file'],
+  ] as const) {
+    if (path === null || !fresh(`${call}\0${path}`)) continue;
+    const problem = verifyFileProblem(path);
+    if (problem !== null) return `${call}("${path}") failed (SSL: ${problem})`;
   }
   return null;
 }
