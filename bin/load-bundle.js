@@ -36,7 +36,8 @@ function bundleLoader(dir, train) {
     const cachedData = train ? undefined : readCache(file, text);
     const script = new Script(source, { filename: file, cachedData });
     const module = { exports: {}, filename: file, id: file, loaded: false };
-    loaded.set(file, { module, script, text });
+    // The text is kept only to stamp the caches a training run writes.
+    loaded.set(file, { module, script, text: train ? text : null });
     const nodeRequire = createRequire(file);
     const here = dirname(file);
     const require = (id) => (id.startsWith('./') ? load(join(here, id)) : nodeRequire(id));
