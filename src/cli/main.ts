@@ -4,11 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { checkConfig, type CheckedConfig } from '../config/validate.js';
+import { checkConfig, type CheckedConfig, type PreparedFindings } from '../config/validate.js';
 import { formatJson, formatText, reportItems } from './check-report.js';
 import { toCrossplane } from './crossplane.js';
 import { OptionError, parseNginxOptions, resolveConf, resolvePrefix, type NginxOptions } from './options.js';
 import { formatTest } from './test-config.js';
+import type { PrepareFailure } from './run.js';
 import { nginxMessage } from './log-line.js';
 import { errnoText, fullName } from '../config/source.js';
 
@@ -83,10 +84,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-function load(opts: NginxOptions, fileArg?: string): { checked: CheckedConfig; file: string } {
+function load(opts: NginxOptions, fileArg?: string, prepared?: PreparedFindings): { checked: CheckedConfig; file: string } {
   const prefix = resolvePrefix(opts.prefix);
   const { file, confPrefix } = resolveConf(prefix, fileArg ?? opts.conf);
-  const checked = checkConfig({ file, prefix, confPrefix, ...(opts.globals ? { globals: opts.globals } : {}) });
+  const checked = checkConfig({ file, prefix, confPrefix, ...(opts.globals ? { globals: opts.globals } : {}), ...(prepared ? { prepared } : {}) });
   return { checked, file };
 }
 
@@ -109,8 +110,22 @@ async function commandNginx(argv: readonly string[]): Promise<number> {
     if (!opts.test) return 0;
   }
   if (opts.test) {
-    const { checked, file } = load(opts);
-    const out = formatTest(checked, file, { quiet: opts.quiet, errorLog: opts.errorLog });
+    let { checked, file } = load(opts);
+    // nginx -t goes on where the check ends, as far as a start does before it binds: it resolves
+    // the upstreams, loads the certificates and opens the logs (ngx_init_cycle).
+    let failure: PrepareFailure | null = null;
+    if (!checked.diagnostics.some((d) => d.fatal)) {
+      const { prepare } = await import('./run.js');
+      const prepared = await prepare(checked, resolvePrefix(opts.prefix), opts.errorLog, devCerts, true);
+      if ('error' in prepared) failure = prepared;
+    }
+    // nginx meets a host it cannot resolve or a certificate it cannot load while it reads the
+    // configuration: read it again with them, so that they come in nginx's place among the rest.
+    if (failure?.findings !== undefined) {
+      ({ checked } = load(opts, undefined, failure.findings));
+      if (checked.diagnostics.some((d) => d.fatal)) failure = null;
+    }
+    const out = formatTest(checked, file, { quiet: opts.quiet, errorLog: opts.errorLog }, failure);
     if (out.exitCode === 0 && opts.dump) process.stdout.write(dumpConfig(checked));
     if (out.stderr.length) process.stderr.write(Buffer.from(out.stderr.join('\n') + '\n', 'latin1'));
     return out.exitCode;

@@ -10,7 +10,7 @@ import cluster from 'node:cluster';
 import { unlinkSync, writeFileSync } from 'node:fs';
 import { compileHttp, type CompiledHttp } from '../compile/servers.js';
 import type { UpstreamConf } from '../compile/upstreams.js';
-import type { CheckedConfig } from '../config/validate.js';
+import type { CheckedConfig, PreparedFindings } from '../config/validate.js';
 import { closeErrorLogs, ErrorLog, errorLogPath, openErrorLog, reopenErrorLogs, setErrorLogPrefix } from '../runtime/error-log.js';
 import { HttpServer } from '../runtime/http-server.js';
 import { errnoText, fullName } from '../config/source.js';
@@ -21,7 +21,7 @@ import { closeUpstreamConnections, retireUpstreams, setPeerRegistry } from '../r
 import { checkProxySslFiles } from '../runtime/upstream/upstream-ssl.js';
 import { checkLimitZones, setLimitZones } from '../runtime/http/limit-zones.js';
 import { flushAccessLogs, openAccessLog, reopenAccessLogs, setAccessLogErrorSink, setAccessLogPrefix } from '../runtime/http/access-log.js';
-import { createPeers, type PeerList } from '../runtime/upstream/round-robin.js';
+import { createPeers, HostNotFound, type PeerList } from '../runtime/upstream/round-robin.js';
 import { EXECUTED_DIRECTIVES } from '../runtime/executed.js';
 import { describeChanges } from './config-diff.js';
 import { ConfigWatcher } from './config-watcher.js';
@@ -68,11 +68,25 @@ export interface Prepared {
 }
 
 /**
- * Compiles a checked configuration and does what nginx does while reading it: resolves upstream
- * host names and opens the error and access logs. Returns nginx's `[emerg]` message on failure.
+ * Why a configuration could not be prepared: nginx's `[emerg]` message, and whether nginx meets it
+ * while reading the configuration (`config`: an upstream host not found, a certificate) or after
+ * it has said `syntax is ok` (`files`: opening the error and access logs). `-t` prints the two in
+ * those places.
+ */
+export interface PrepareFailure {
+  readonly error: string;
+  readonly stage: 'config' | 'files';
+  /** For `config`: every failure of its kind, for the checker to place (-t). */
+  readonly findings?: PreparedFindings;
+}
+
+/**
+ * Compiles a checked configuration and does what nginx does while reading it (ngx_init_cycle, for
+ * `-t` too): resolves upstream host names and loads the certificates, then opens the error and
+ * access logs. Returns nginx's `[emerg]` message on failure.
  */
 /** `quiet`: a worker process, whose master already printed the start-up notes. */
-export async function prepare(checked: CheckedConfig, prefix: string, errorLogOption: string | undefined, devCerts = false, quiet = false): Promise<Prepared | { error: string }> {
+export async function prepare(checked: CheckedConfig, prefix: string, errorLogOption: string | undefined, devCerts = false, quiet = false): Promise<Prepared | PrepareFailure> {
   const http = compileHttp(checked, {
     prefix,
     builtins: withSslVariables(withProxyVariables(resolveBuiltin)),
@@ -85,40 +99,68 @@ export async function prepare(checked: CheckedConfig, prefix: string, errorLogOp
     },
   });
   // nginx resolves upstream host names while reading the configuration: a failure stops it.
+  // Every upstream is tried, so that -t can name the first in the order nginx reads them.
   const peers = new Map<UpstreamConf, PeerList>();
-  try {
-    for (const u of http.proxied.values()) peers.set(u, await createPeers(u));
-    for (const u of http.upstreams.values()) if (!peers.has(u)) peers.set(u, await createPeers(u));
-  } catch (e) {
-    return { error: (e as Error).message };
+  const notFound: HostNotFound[] = [];
+  for (const u of new Set([...http.proxied.values(), ...http.upstreams.values()])) {
+    try {
+      peers.set(u, await createPeers(u));
+    } catch (e) {
+      if (!(e instanceof HostNotFound)) throw e;
+      notFound.push(e);
+    }
   }
+  if (notFound.length > 0) {
+    const hostNotFound = new Map(notFound.map((e) => [`${e.file}:${e.line}`, e.text]));
+    return { error: notFound[0]!.message, stage: 'config', findings: { hostNotFound, mergeFailure: null } };
+  }
+  // ngx_http_ssl_merge_srv_conf loads every server's certificates (a missing file stops nginx),
+  // and ngx_http_proxy_set_ssl reads the proxy_ssl_* files after them (the proxy module merges later).
+  const confDir = checked.main.path.slice(0, checked.main.path.lastIndexOf('/') + 1);
+  const sslError =
+    loadSslContexts(http, { devCerts: devCerts ? { prefix, confDir } : null, warn: (m) => (quiet ? undefined : startupNote('warn', m)) }) ??
+    checkProxySslFiles(http.proxySsl);
+  if (sslError !== null) return { error: sslError, stage: 'config', findings: { hostNotFound: new Map(), mergeFailure: sslError } };
+  // The configuration is read; ngx_init_cycle opens the log files next (ngx_open_files).
   setErrorLogPrefix(prefix);
   // -e replaces the main context's error_log (its level stays).
   const main = http.main.errorLogs;
   const mainTargets = errorLogOption === undefined ? main : [{ path: errorLogOption, level: main[0]?.level ?? 'error' }];
-  for (const path of [...mainTargets.map((t) => t.path), ...http.errorLogPaths]) {
-    try {
-      openErrorLog(path);
-    } catch (e) {
-      return { error: `open() "${errorLogPath(path)}" failed ${errnoText(e)}` };
-    }
-  }
-  // ngx_http_ssl_merge_srv_conf loads every server's certificates (a missing file stops nginx).
-  const confDir = checked.main.path.slice(0, checked.main.path.lastIndexOf('/') + 1);
-  const sslError = loadSslContexts(http, { devCerts: devCerts ? { prefix, confDir } : null, warn: (m) => (quiet ? undefined : startupNote('warn', m)) });
-  if (sslError !== null) return { error: sslError };
-  // ngx_http_proxy_set_ssl reads the proxy_ssl_* files after them (the proxy module merges later).
-  const proxySslError = checkProxySslFiles(http.proxySsl);
-  if (proxySslError !== null) return { error: proxySslError };
   setAccessLogPrefix(prefix);
-  for (const path of http.logPaths) {
+  for (const [kind, path] of logFilesInOrder(checked, [...mainTargets.map((t) => t.path), ...http.errorLogPaths], [...http.logPaths])) {
     try {
-      openAccessLog(path, http.logBuffers.get(path) ?? null);
+      if (kind === 'error_log') openErrorLog(path);
+      else openAccessLog(path, http.logBuffers.get(path) ?? null);
     } catch (e) {
-      return { error: `open() "${fullName(prefix, path)}" failed ${errnoText(e)}` };
+      return { error: `open() "${kind === 'error_log' ? errorLogPath(path) : fullName(prefix, path)}" failed ${errnoText(e)}`, stage: 'files' };
     }
   }
   return { http, peers, errorLog: new ErrorLog(mainTargets) };
+}
+
+/** A log file to open: the directive that names it, and its path as written. */
+type LogFile = readonly ['error_log' | 'access_log', string];
+
+/**
+ * The error and access logs to open, in the order ngx_open_files opens them: the order in which
+ * their `error_log` and `access_log` lines were read (each file registers itself when its line is
+ * read), so that of two files that cannot be opened nginx's message names the same one.
+ */
+function logFilesInOrder(checked: CheckedConfig, errorLogs: readonly string[], accessLogs: readonly string[]): LogFile[] {
+  const files: LogFile[] = [...errorLogs.map((p): LogFile => ['error_log', p]), ...accessLogs.map((p): LogFile => ['access_log', p])];
+  if (errorLogs.length === 0 || accessLogs.length === 0) return files;
+  const read = new Map<string, number>();
+  const walk = (statements: readonly Statement[]): void => {
+    for (const d of directivesOf(statements, checked.includes)) {
+      const path = d.args[0]?.value;
+      if ((d.name === 'error_log' || d.name === 'access_log') && path !== undefined && !read.has(`${d.name} ${path}`)) read.set(`${d.name} ${path}`, read.size);
+      if (d.block !== null) walk(d.block);
+    }
+  };
+  walk(checked.main.statements);
+  // -e's file is not a line of the configuration: nginx opened it first.
+  const rank = ([kind, path]: LogFile): number => read.get(`${kind} ${path}`) ?? -1;
+  return files.sort((a, b) => rank(a) - rank(b));
 }
 
 /**

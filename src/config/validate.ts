@@ -33,6 +33,20 @@ export interface CheckOptions {
   readonly confPrefix: string;
   /** Directives given with -g, parsed before the file as nginx does. */
   readonly globals?: string;
+  /** What preparing the configuration found (`-t` reads it again with this to report it in place). */
+  readonly prepared?: PreparedFindings;
+}
+
+/**
+ * What nginx finds while it reads a configuration and ngts only when it prepares one (resolving,
+ * loading files): `-t` reads the configuration a second time with these, so that the failure
+ * comes where nginx meets it, after the warnings nginx prints before it and before the others.
+ */
+export interface PreparedFindings {
+  /** `host not found in upstream "…"` by the `FILE:LINE` of the proxy_pass or server line. */
+  readonly hostNotFound: ReadonlyMap<string, string>;
+  /** A certificate or proxy_ssl_* file nginx cannot use (it loads them as it merges the servers). */
+  readonly mergeFailure: string | null;
 }
 
 /** A directive that ngts accepts but does not execute, with its first occurrence. */
@@ -207,6 +221,11 @@ class Walker {
     const cx = this.setterContext(d, ctx, level, file);
     checkSlot(spec, cx, d.args);
     if (spec.set && this.fatalCount() === errorsBefore) spec.set(cx, d.args);
+    // ngx_http_upstream_add and ngx_http_upstream_server resolve the host as they read the line.
+    if (this.opts.prepared !== undefined && (d.name === 'proxy_pass' || (d.name === 'server' && ctx === 'HTTP_UPS'))) {
+      const notFound = this.opts.prepared.hostNotFound.get(`${file}:${at.line}`);
+      if (notFound !== undefined && this.fatalCount() === errorsBefore) this.report('emerg', notFound, file, at, 'host-not-found');
+    }
     if (this.fatalCount() !== errorsBefore) return;
 
     if (spec.effect === 'none') this.noteEffectless(spec, file, at);
@@ -257,6 +276,11 @@ class Walker {
   /** What ngx_http_block does after reading the block, in its order: merging, location trees, variables. */
   private httpEndChecks(http: Directive): void {
     const cx = this.postContext();
+    const mergeFailure = this.opts.prepared?.mergeFailure;
+    if (mergeFailure != null) {
+      this.report('emerg', mergeFailure, http.span.file, http.terminator, 'ssl-files', { unlocated: true });
+      return;
+    }
     // ngx_http_merge_servers comes before the location trees and the variables.
     if (!checkProxySsl(http, cx)) return;
     if (!checkDuplicateLocations(http, cx)) return;

@@ -4,7 +4,8 @@
  * URL with variables, `if` blocks included): the client certificate and key always (an encrypted
  * key with proxy_ssl_password_file's passwords), the trusted
  * certificates and the CRLs with proxy_ssl_verify only. A file nginx cannot use stops it with its
- * message; ngts run must stop with the same one (exit 1), and start where nginx starts.
+ * message; ngts run must stop with the same one (exit 1), and start where nginx starts, and ngts -t
+ * must fail with it where nginx -t does.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,7 +63,15 @@ function ngtsRefusal(dir: string): string | null {
   return /nginx: \[emerg\] (.*)/.exec(r.stderr)?.[1] ?? `exit ${r.status}: ${r.stderr}`;
 }
 
-describe.skipIf(!hasNginx)('proxy_ssl_* files at start-up', () => {
+/** ngts -t's [emerg] when it fails the configuration (exit 1), else null (exit 0). */
+function ngtsTestRefusal(dir: string): string | null {
+  const r = spawnSync(process.execPath, [NGTS, '-t', '-p', `${dir}/`, '-c', join(dir, 'nginx.conf')], { encoding: 'latin1', timeout: 20_000 });
+  if (r.status === 0) return null;
+  expect(r.status).toBe(1);
+  return /\[emerg\] \d+#\d+: (.*)/.exec(r.stderr)?.[1] ?? `exit ${r.status}: ${r.stderr}`;
+}
+
+describe.skipIf(!hasNginx)('proxy_ssl_* files at start-up and at -t', () => {
   for (const [name, body, refused] of CASES) {
     it(name, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'ngts-proxy-ssl-'));
@@ -72,6 +81,7 @@ describe.skipIf(!hasNginx)('proxy_ssl_* files at start-up', () => {
       const want = nginxRefusal(dir);
       expect(want !== null).toBe(refused);
       expect(ngtsRefusal(dir)).toBe(want);
+      expect(ngtsTestRefusal(dir)).toBe(want);
     }, 30_000);
   }
 });

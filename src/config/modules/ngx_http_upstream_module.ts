@@ -97,8 +97,9 @@ const upstreamBlock: Setter = (cx, args) => {
 };
 
 /**
- * ngx_http_upstream_server: parameters first, then the address. Host names are resolved by nginx
- * (`host not found in upstream "%V"`), not here.
+ * ngx_http_upstream_server: parameters first, then the address. Host names are resolved when the
+ * configuration is prepared, for `-t` as for a start (`host not found in upstream "%V"`,
+ * createPeers), not by the check: `ngts check` lints a file for a machine it may not run on.
  */
 const upstreamServer: Setter = (cx, args) => {
   const allowed = (cx.level.get(FLAGS) as readonly string[] | undefined) ?? ALL_SERVER_PARAMS;

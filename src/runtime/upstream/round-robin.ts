@@ -93,9 +93,24 @@ function makePeer(server: UpstreamServer, host: string, shared: string | null = 
   };
 }
 
+/** nginx's `host not found in upstream "…"`, with the line of the server or proxy_pass line. */
+export class HostNotFound extends Error {
+  /** The message without its place. */
+  readonly text: string;
+  constructor(
+    /** ngx_parse_url's host: a server line's address as written, a proxy_pass URL's host alone. */
+    host: string,
+    readonly file: string,
+    readonly line: number,
+  ) {
+    super(`host not found in upstream "${host}" in ${file}:${line}`);
+    this.text = `host not found in upstream "${host}"`;
+  }
+}
+
 /**
  * Resolves the servers of `conf` into peers (every address of a host name, as nginx does at
- * start-up). Rejects with nginx's `host not found in upstream "…"` message.
+ * start-up). Rejects with HostNotFound.
  */
 export async function createPeers(conf: UpstreamConf): Promise<PeerList> {
   const primary: Peer[] = [];
@@ -107,7 +122,7 @@ export async function createPeers(conf: UpstreamConf): Promise<PeerList> {
       try {
         hosts = (await lookup(s.host, { all: true })).map((a) => a.address);
       } catch {
-        throw new Error(`host not found in upstream "${s.text}" in ${s.file}:${s.line}`);
+        throw new HostNotFound(conf.explicit ? s.text : s.host, s.file, s.line);
       }
     }
     for (const h of hosts) {
