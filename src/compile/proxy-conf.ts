@@ -10,6 +10,7 @@ import { compileComplexValue, type ComplexValue } from './complex-value.js';
 import type { ConfLevel } from './conf-level.js';
 import { implicitUpstream, type UpstreamConf, type UpstreamIndex } from './upstreams.js';
 import type { VariableTable } from './variable-table.js';
+import type { Directive } from '../config/ast.js';
 
 /**
  * Where proxy_pass sends the request. A URL with variables is evaluated per request
@@ -157,15 +158,7 @@ export function upstreamKeyOf(u: UpstreamConf): string {
 
 /** Compiles the proxy configuration of a location (or `if`) level. */
 export function compileProxyLocConf(level: ConfLevel, cx: ProxyContext): ProxyLocConf {
-  const setHeaders = level.inherited('proxy_set_header').map((d) => [d.args[0]?.value ?? '', d.args[1]?.value ?? ''] as [string, string]);
-  const merged: [string, string][] = [...setHeaders];
-  for (const [name, value] of DEFAULT_HEADERS) {
-    if (!merged.some(([n]) => n.toLowerCase() === name.toLowerCase())) merged.push([name, value]);
-  }
-  const headers = merged.map(([name, value]) => ({ name, value: compileComplexValue(value, cx.vars) }));
-  const hide = new Set(DEFAULT_HIDE);
-  for (const d of level.inherited('proxy_hide_header')) hide.add((d.args[0]?.value ?? '').toLowerCase());
-  for (const d of level.inherited('proxy_pass_header')) hide.delete((d.args[0]?.value ?? '').toLowerCase());
+  const { headers, headerNames } = mergedHeaders(level.inherited('proxy_set_header'), cx);
   const next = level.get('proxy_next_upstream');
   const setBody = level.value('proxy_set_body');
   const method = level.value('proxy_method');
@@ -175,15 +168,15 @@ export function compileProxyLocConf(level: ConfLevel, cx: ProxyContext): ProxyLo
   return Object.freeze({
     pass,
     redirects: mergeRedirects(level, cx).list,
-    headers: Object.freeze(headers),
-    headerNames: new Set(merged.map(([n]) => n.toLowerCase())),
+    headers,
+    headerNames,
     httpVersion: level.value('proxy_http_version') === '1.1' ? '1.1' : '1.0',
     passRequestHeaders: level.flag('proxy_pass_request_headers', true),
     passRequestBody: level.flag('proxy_pass_request_body', true),
     setBody: setBody === undefined ? null : compileComplexValue(setBody, cx.vars),
     method: method === undefined ? null : compileComplexValue(method, cx.vars),
-    hideHeaders: hide,
-    ignoreHeaders: new Set((level.get('proxy_ignore_headers')?.args ?? []).map((a) => a.value.toLowerCase())),
+    hideHeaders: hiddenHeaders(level.inherited('proxy_hide_header'), level.inherited('proxy_pass_header')),
+    ignoreHeaders: lowerCasedArgs(level.get('proxy_ignore_headers'), EMPTY_SET),
     connectTimeout: level.msec('proxy_connect_timeout', 60_000),
     readTimeout: level.msec('proxy_read_timeout', 60_000),
     sendTimeout: level.msec('proxy_send_timeout', 60_000),
@@ -191,11 +184,72 @@ export function compileProxyLocConf(level: ConfLevel, cx: ProxyContext): ProxyLo
     requestBuffering: level.flag('proxy_request_buffering', true),
     interceptErrors: level.flag('proxy_intercept_errors', false),
     ignoreClientAbort: level.flag('proxy_ignore_client_abort', false),
-    nextUpstream: new Set(next ? next.args.map((a) => a.value) : ['error', 'timeout']),
+    nextUpstream: next === undefined ? DEFAULT_NEXT_UPSTREAM : argSet(next),
     nextUpstreamTries: Number(level.value('proxy_next_upstream_tries') ?? 0) || 0,
     bufferSize: parseSize(level.value('proxy_buffer_size') ?? '') ?? 4096,
     ssl,
   });
+}
+
+// The lists below are made once per directive (or pair of directive lists) they come from: as in
+// nginx's merge, levels that inherit a list share it (10,000 locations made 10,000 of each).
+const EMPTY_SET: ReadonlySet<string> = new Set();
+const DEFAULT_NEXT_UPSTREAM: ReadonlySet<string> = new Set(['error', 'timeout']);
+const NO_DIRECTIVES: readonly Directive[] = [];
+const argSets = new WeakMap<Directive, ReadonlySet<string>>();
+const lowerCasedSets = new WeakMap<Directive, ReadonlySet<string>>();
+const headerLists = new WeakMap<VariableTable, { none: MergedHeaders | null; byLines: WeakMap<readonly Directive[], MergedHeaders> }>();
+const hiddenSets = new WeakMap<readonly Directive[], WeakMap<readonly Directive[], ReadonlySet<string>>>();
+
+function argSet(d: Directive): ReadonlySet<string> {
+  let set = argSets.get(d);
+  if (set === undefined) argSets.set(d, (set = new Set(d.args.map((a) => a.value))));
+  return set;
+}
+
+function lowerCasedArgs(d: Directive | undefined, none: ReadonlySet<string>): ReadonlySet<string> {
+  if (d === undefined) return none;
+  let set = lowerCasedSets.get(d);
+  if (set === undefined) lowerCasedSets.set(d, (set = new Set(d.args.map((a) => a.value.toLowerCase()))));
+  return set;
+}
+
+type MergedHeaders = { readonly headers: readonly ProxyHeader[]; readonly headerNames: ReadonlySet<string> };
+
+/**
+ * ngx_http_proxy_init_headers: the level's proxy_set_header lines, then the defaults they leave.
+ * Kept per variable table, whose slots the compiled values name (one configuration may be
+ * compiled more than once, each time with its own table).
+ */
+function mergedHeaders(lines: readonly Directive[], cx: ProxyContext): MergedHeaders {
+  let cache = headerLists.get(cx.vars);
+  if (cache === undefined) headerLists.set(cx.vars, (cache = { none: null, byLines: new WeakMap() }));
+  let made = lines.length === 0 ? cache.none : cache.byLines.get(lines);
+  if (made !== null && made !== undefined) return made;
+  const merged: [string, string][] = lines.map((d) => [d.args[0]?.value ?? '', d.args[1]?.value ?? '']);
+  for (const [name, value] of DEFAULT_HEADERS) {
+    if (!merged.some(([n]) => n.toLowerCase() === name.toLowerCase())) merged.push([name, value]);
+  }
+  made = { headers: Object.freeze(merged.map(([name, value]) => ({ name, value: compileComplexValue(value, cx.vars) }))), headerNames: new Set(merged.map(([n]) => n.toLowerCase())) };
+  if (lines.length === 0) cache.none = made;
+  else cache.byLines.set(lines, made);
+  return made;
+}
+
+/** nginx's hidden headers, with proxy_hide_header's added and proxy_pass_header's removed. */
+function hiddenHeaders(hide: readonly Directive[], pass: readonly Directive[]): ReadonlySet<string> {
+  const hideKey = hide.length === 0 ? NO_DIRECTIVES : hide;
+  const passKey = pass.length === 0 ? NO_DIRECTIVES : pass;
+  let byPass = hiddenSets.get(hideKey);
+  if (byPass === undefined) hiddenSets.set(hideKey, (byPass = new WeakMap()));
+  let set = byPass.get(passKey);
+  if (set === undefined) {
+    const made = new Set(DEFAULT_HIDE);
+    for (const d of hide) made.add((d.args[0]?.value ?? '').toLowerCase());
+    for (const d of pass) made.delete((d.args[0]?.value ?? '').toLowerCase());
+    byPass.set(passKey, (set = made));
+  }
+  return set;
 }
 
 // nginx 1.22's default proxy_ssl_protocols: TLSv1 TLSv1.1 TLSv1.2 (TLSv1.3 only when listed).
@@ -227,8 +281,17 @@ function compileSsl(level: ConfLevel, cx: ProxyContext): ProxySslConf {
   });
 }
 
+const passes = new WeakMap<ConfLevel, ProxyPass | null>();
+
 // ngx_http_proxy_pass: not inherited by nested locations, but `if` blocks take their location's.
+// Made once per level: proxy_redirect's default rule reads it again.
 function compilePass(level: ConfLevel, cx: ProxyContext): ProxyPass | null {
+  let pass = passes.get(level);
+  if (pass === undefined) passes.set(level, (pass = passOf(level, cx)));
+  return pass;
+}
+
+function passOf(level: ConfLevel, cx: ProxyContext): ProxyPass | null {
   let at: ConfLevel | null = level;
   let d = undefined;
   while (at) {

@@ -4,6 +4,7 @@
  * number and never looks a name up.
  */
 import type { HttpRequest } from '../runtime/http/request.js';
+import type { ComplexValue } from './complex-value.js';
 
 /** Reads a variable for a request; undefined is nginx's "not found" (an empty value in strings). */
 export type VariableGetter = (r: HttpRequest) => string | undefined;
@@ -30,6 +31,8 @@ export type BuiltinResolver = (name: string) => { get: VariableGetter; set?: Var
 export class VariableTable {
   private readonly byName = new Map<string, VariableDef>();
   readonly defs: VariableDef[] = [];
+  /** The complex values compiled against this table, by text (compileComplexValue). */
+  readonly complexValues = new Map<string, ComplexValue>();
 
   constructor(private readonly builtins: BuiltinResolver) {}
 
