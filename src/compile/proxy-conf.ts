@@ -191,14 +191,15 @@ export function compileProxyLocConf(level: ConfLevel, cx: ProxyContext): ProxyLo
   });
 }
 
-// The lists below are made once per directive (or pair of directive lists) they come from: as in
-// nginx's merge, levels that inherit a list share it (10,000 locations made 10,000 of each).
+// The lists below are made once per directive (or pair of directive lists, or header lines) they
+// come from: as in nginx's merge, levels that inherit a list share it (10,000 locations made
+// 10,000 of each). They are frozen or never changed after, so sharing them is safe.
 const EMPTY_SET: ReadonlySet<string> = new Set();
 const DEFAULT_NEXT_UPSTREAM: ReadonlySet<string> = new Set(['error', 'timeout']);
 const NO_DIRECTIVES: readonly Directive[] = [];
 const argSets = new WeakMap<Directive, ReadonlySet<string>>();
 const lowerCasedSets = new WeakMap<Directive, ReadonlySet<string>>();
-const headerLists = new WeakMap<VariableTable, { none: MergedHeaders | null; byLines: WeakMap<readonly Directive[], MergedHeaders> }>();
+const headerLists = new WeakMap<VariableTable, Map<string, MergedHeaders>>();
 const hiddenSets = new WeakMap<readonly Directive[], WeakMap<readonly Directive[], ReadonlySet<string>>>();
 
 function argSet(d: Directive): ReadonlySet<string> {
@@ -219,20 +220,22 @@ type MergedHeaders = { readonly headers: readonly ProxyHeader[]; readonly header
 /**
  * ngx_http_proxy_init_headers: the level's proxy_set_header lines, then the defaults they leave.
  * Kept per variable table, whose slots the compiled values name (one configuration may be
- * compiled more than once, each time with its own table).
+ * compiled more than once, each time with its own table), by the lines' text: locations that
+ * write the same lines (`proxy_set_header Host $host;` in each) share one list.
  */
 function mergedHeaders(lines: readonly Directive[], cx: ProxyContext): MergedHeaders {
   let cache = headerLists.get(cx.vars);
-  if (cache === undefined) headerLists.set(cx.vars, (cache = { none: null, byLines: new WeakMap() }));
-  let made = lines.length === 0 ? cache.none : cache.byLines.get(lines);
-  if (made !== null && made !== undefined) return made;
+  if (cache === undefined) headerLists.set(cx.vars, (cache = new Map()));
+  let key = '';
+  for (let i = 0; i < lines.length; i++) key += `${lines[i]!.args[0]?.value ?? ''}\0${lines[i]!.args[1]?.value ?? ''}\0`;
+  let made = cache.get(key);
+  if (made !== undefined) return made;
   const merged: [string, string][] = lines.map((d) => [d.args[0]?.value ?? '', d.args[1]?.value ?? '']);
   for (const [name, value] of DEFAULT_HEADERS) {
     if (!merged.some(([n]) => n.toLowerCase() === name.toLowerCase())) merged.push([name, value]);
   }
   made = { headers: Object.freeze(merged.map(([name, value]) => ({ name, value: compileComplexValue(value, cx.vars) }))), headerNames: new Set(merged.map(([n]) => n.toLowerCase())) };
-  if (lines.length === 0) cache.none = made;
-  else cache.byLines.set(lines, made);
+  cache.set(key, made);
   return made;
 }
 
