@@ -1,9 +1,11 @@
 // Parse + check of a generated configuration: 10,000 locations across 100 included files.
 // The measure that counts is the whole process: `node bin/ngts.js -t -p DIR/ -c nginx.conf` against
 // `nginx -t -p DIR/ -c nginx.conf` on the same files, the median of RUNS runs of each, taken in
-// turn. It also prints ngts's time in process after a warm-up (parse of every file, then the whole
-// checkConfig), and the lint rules: their time in process on the same checked configuration with
-// every rule on, and `ngts check` as a whole process.
+// turn. Both go past the check as far as a start goes before it binds (compile, resolve upstream
+// hosts, load certificates, open logs). It also prints ngts's time in process after a warm-up
+// (parse of every file, the whole checkConfig, then the preparation), and the lint rules: their
+// time in process on the same checked configuration with every rule on, and `ngts check` as a
+// whole process.
 // Run: npm run build && node bench/parse-check.mjs (RUNS=N, LINT_RUNS=N, FILES=N, PER_FILE=N; KEEP=1 keeps the
 // generated files and prints where, e.g. to profile `node --cpu-prof bin/ngts.js -t -p DIR/ -c nginx.conf`).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -12,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../dist/config/parser.js';
 import { checkConfig } from '../dist/config/validate.js';
+import { prepare } from '../dist/cli/run.js';
 import { runRules } from '../dist/lint/run-rules.js';
 import { RULES } from '../dist/lint/rules/index.js';
 
@@ -77,24 +80,35 @@ const ngtsBin = new URL('../bin/ngts.js', import.meta.url).pathname;
 // The measures are taken in turn, round by round, so that a change in the machine's load (shared
 // CI runners, other processes) moves all of them and not only the one running at the time.
 const ngts = [];
+// What -t does past the check, as nginx -t does: compile, resolve, load certificates, open logs.
+const checkedOnce = checkConfig(opts);
+const prepareOnce = async () => {
+  const t0 = process.hrtime.bigint();
+  const p = await prepare(checkedOnce, dir + '/', undefined, false, true);
+  if ('error' in p) throw new Error('bench config does not prepare: ' + p.error);
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+};
+await prepareOnce(); // warm-up
 const parses = [];
+const prepares = [];
 const nginx = [];
 const cli = [];
 for (let i = 0; i < RUNS; i++) {
   ngts.push(check());
   parses.push(parseAll());
+  prepares.push(await prepareOnce());
   if (!hasNginx) continue;
   nginx.push(timed(() => execFileSync('nginx', testArgs, { stdio: 'pipe' })));
   cli.push(timed(() => execFileSync(process.execPath, [ngtsBin, ...testArgs], { stdio: 'pipe' })));
 }
 const ms = (x) => `${x.toFixed(1)} ms`;
 console.log(`config: ${FILES} files x ${PER_FILE} locations = ${FILES * PER_FILE} locations; medians of ${RUNS} runs`);
-console.log(`ngts in process, after a warm-up: parse of the ${texts.length} files ${ms(median(parses))}, parse + check (checkConfig) ${ms(median(ngts))}`);
+console.log(`ngts in process, after a warm-up: parse of the ${texts.length} files ${ms(median(parses))}, parse + check (checkConfig) ${ms(median(ngts))}, then -t's preparation (compile, resolve, files) ${ms(median(prepares))}`);
 if (hasNginx) {
   console.log(`whole process, \`-t -p DIR/ -c nginx.conf\`:`);
   console.log(`  node bin/ngts.js -t   ${ms(median(cli)).padStart(10)}   (min ${ms(Math.min(...cli))})`);
   console.log(`  nginx -t              ${ms(median(nginx)).padStart(10)}   (min ${ms(Math.min(...nginx))})`);
-  console.log(`  ratio ngts/nginx      ${(median(cli) / median(nginx)).toFixed(2).padStart(7)}x     (in process, parse + check: ${(median(ngts) / median(nginx)).toFixed(2)}x)`);
+  console.log(`  ratio ngts/nginx      ${(median(cli) / median(nginx)).toFixed(2).padStart(7)}x     (in process, parse + check: ${(median(ngts) / median(nginx)).toFixed(2)}x, with the preparation: ${((median(ngts) + median(prepares)) / median(nginx)).toFixed(2)}x)`);
 } else {
   console.log('nginx not installed: no ratio');
 }
