@@ -11,7 +11,7 @@ import { compileHeadersConf, type HeadersConf } from './headers-conf.js';
 import { compileAccessConf, type AccessConf } from './access-conf.js';
 import { compileRealIpConf, type RealIpConf } from './realip-conf.js';
 import { compileAccessLogs, type AccessLog, type LogBufferConf, type LogFormat } from './log-conf.js';
-import { compileErrorLogs, type ErrorLogTarget } from './error-log-conf.js';
+import { compileErrorLogs, errorLogTargets, type ErrorLogTarget } from './error-log-conf.js';
 import { compileAuthRequestConf, type AuthRequestConf } from './auth-request-conf.js';
 import { compileAuthBasicConf, type AuthBasicConf } from './auth-basic-conf.js';
 import { compileLimitConnConf, compileLimitReqConf, type LimitConnConf, type LimitReqConf } from './limit-conf.js';
@@ -173,9 +173,25 @@ function unsupportedHandler(level: ConfLevel): string | null {
   return null;
 }
 
+/**
+ * Every log file the lines of `level` itself name, whether or not a request at some level will
+ * write to it: nginx opens a file for each access_log and error_log line as it reads it
+ * (ngx_conf_open_file), also one overridden at every level below or written next to
+ * `access_log off`, and a file it cannot open stops the start (and -t). Paths with variables are
+ * opened per request, syslog: and memory: are no files.
+ */
+export function registerLogFiles(level: ConfLevel, cx: LocConfContext): void {
+  for (const d of level.own('access_log')) {
+    const path = d.args[0]?.value ?? '';
+    if (path !== 'off' && !path.startsWith('syslog:') && !path.includes('$')) cx.logPaths.add(path);
+  }
+  for (const t of errorLogTargets(level)) cx.errorLogPaths.add(t.path);
+}
+
 /** Compiles the location configuration of `level` with nginx's inheritance. */
 export function compileLocConf(level: ConfLevel, cx: LocConfContext): HttpLocConf {
   const { prefix, vars } = cx;
+  registerLogFiles(level, cx);
   const index = level.inherited('index').flatMap((d) => d.args.map((a) => a.value));
   return Object.freeze({
     core: compileCoreLocConf(level, prefix, vars),

@@ -9,7 +9,7 @@ import type { Directive } from '../config/ast.js';
 import { escapeUri } from '../runtime/http/normalize-uri.js';
 import { ConfLevel } from './conf-level.js';
 import { compileCoreSrvConf, type CoreSrvConf } from './http-core-conf.js';
-import { compileLocConf, type HttpLocConf, type LocConfContext } from './http-loc-conf.js';
+import { compileLocConf, registerLogFiles, type HttpLocConf, type LocConfContext } from './http-loc-conf.js';
 import { compileUpstreams, type UpstreamConf } from './upstreams.js';
 import { sortWildcards, type HeadWildcard, type TailWildcard, type Wildcards } from './wildcard-names.js';
 import { compileMaps, type MapRuntime } from './map.js';
@@ -180,6 +180,7 @@ export function compileHttp(checked: CheckedConfig, opts: CompileOptions = {}): 
     rewrite: { vars, ifConf: (level) => compileLocConf(level, loc) },
   };
   const servers: CompiledServer[] = [];
+  if (httpLevel) registerLogFiles(httpLevel, loc);
   if (httpLevel) {
     for (const d of httpLevel.own('server')) {
       if (d.block !== null) servers.push(compileServer(httpLevel.child('server', d), servers.length, cx));
