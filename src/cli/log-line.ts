@@ -20,8 +20,3 @@ export function nginxMessage(d: Diagnostic): string {
   if (d.file === 'command line') return `${message} in command line`;
   return `${message} in ${d.file}:${d.line}`;
 }
-
-/** A whole error log line for a diagnostic. */
-export function errorLogLine(d: Diagnostic, pid: number = process.pid, time: Date = new Date()): string {
-  return `${logTime(time)} [${d.level}] ${pid}#${pid}: ${nginxMessage(d)}`;
-}
