@@ -83,9 +83,9 @@ export interface PrepareFailure {
 /**
  * Compiles a checked configuration and does what nginx does while reading it (ngx_init_cycle, for
  * `-t` too): resolves upstream host names and loads the certificates, then opens the error and
- * access logs. Returns nginx's `[emerg]` message on failure.
+ * access logs. Returns nginx's `[emerg]` message on failure. `quiet`: no start-up notes (a worker
+ * process, whose master already printed them, or -t).
  */
-/** `quiet`: a worker process, whose master already printed the start-up notes. */
 export async function prepare(checked: CheckedConfig, prefix: string, errorLogOption: string | undefined, devCerts = false, quiet = false): Promise<Prepared | PrepareFailure> {
   const http = compileHttp(checked, {
     prefix,

@@ -48,12 +48,9 @@ export function errorLogTargets(level: ConfLevel): readonly ErrorLogTarget[] {
  * The error logs a request at `level` (http, server, location or `if`) writes to: those of the
  * nearest level inside the http block that has `error_log`, or null for the main context's.
  */
-export function compileErrorLogs(level: ConfLevel, paths: Set<string>): readonly ErrorLogTarget[] | null {
+export function compileErrorLogs(level: ConfLevel): readonly ErrorLogTarget[] | null {
   for (let l: ConfLevel | null = level; l && l.kind !== 'main'; l = l.parent) {
-    if (l.own('error_log').length === 0) continue;
-    const targets = errorLogTargets(l);
-    for (const t of targets) paths.add(t.path);
-    return targets;
+    if (l.own('error_log').length > 0) return errorLogTargets(l);
   }
   return null;
 }

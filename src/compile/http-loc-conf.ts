@@ -202,8 +202,8 @@ export function compileLocConf(level: ConfLevel, cx: LocConfContext): HttpLocCon
     stubStatus: compileStubStatus(level),
     errorPages: compileErrorPages(level, vars),
     realIp: compileRealIpConf(level),
-    accessLogs: collectLogs(compileAccessLogs(level, cx.logFormats, vars), cx),
-    errorLogs: compileErrorLogs(level, cx.errorLogPaths),
+    accessLogs: collectBuffers(compileAccessLogs(level, cx.logFormats, vars), cx),
+    errorLogs: compileErrorLogs(level),
     limitReq: compileLimitReqConf(level),
     limitConn: compileLimitConnConf(level),
     access: compileAccessConf(level),
@@ -216,11 +216,9 @@ export function compileLocConf(level: ConfLevel, cx: LocConfContext): HttpLocCon
   });
 }
 
-function collectLogs(logs: readonly AccessLog[], cx: LocConfContext): readonly AccessLog[] {
-  for (const l of logs) {
-    if (l.script !== null) continue;
-    cx.logPaths.add(l.path);
-    if (l.buffer !== null) cx.logBuffers.set(l.path, l.buffer);
-  }
+// The files themselves are registered by registerLogFiles, for every line; a buffer belongs to
+// the log that writes with it.
+function collectBuffers(logs: readonly AccessLog[], cx: LocConfContext): readonly AccessLog[] {
+  for (const l of logs) if (l.script === null && l.buffer !== null) cx.logBuffers.set(l.path, l.buffer);
   return logs;
 }

@@ -176,7 +176,7 @@ export function compileProxyLocConf(level: ConfLevel, cx: ProxyContext): ProxyLo
     setBody: setBody === undefined ? null : compileComplexValue(setBody, cx.vars),
     method: method === undefined ? null : compileComplexValue(method, cx.vars),
     hideHeaders: hiddenHeaders(level.inherited('proxy_hide_header'), level.inherited('proxy_pass_header')),
-    ignoreHeaders: lowerCasedArgs(level.get('proxy_ignore_headers'), EMPTY_SET),
+    ignoreHeaders: lowerCasedArgs(level.get('proxy_ignore_headers')),
     connectTimeout: level.msec('proxy_connect_timeout', 60_000),
     readTimeout: level.msec('proxy_read_timeout', 60_000),
     sendTimeout: level.msec('proxy_send_timeout', 60_000),
@@ -208,8 +208,8 @@ function argSet(d: Directive): ReadonlySet<string> {
   return set;
 }
 
-function lowerCasedArgs(d: Directive | undefined, none: ReadonlySet<string>): ReadonlySet<string> {
-  if (d === undefined) return none;
+function lowerCasedArgs(d: Directive | undefined): ReadonlySet<string> {
+  if (d === undefined) return EMPTY_SET;
   let set = lowerCasedSets.get(d);
   if (set === undefined) lowerCasedSets.set(d, (set = new Set(d.args.map((a) => a.value.toLowerCase()))));
   return set;

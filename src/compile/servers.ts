@@ -180,8 +180,8 @@ export function compileHttp(checked: CheckedConfig, opts: CompileOptions = {}): 
     rewrite: { vars, ifConf: (level) => compileLocConf(level, loc) },
   };
   const servers: CompiledServer[] = [];
-  if (httpLevel) registerLogFiles(httpLevel, loc);
   if (httpLevel) {
+    registerLogFiles(httpLevel, loc);
     for (const d of httpLevel.own('server')) {
       if (d.block !== null) servers.push(compileServer(httpLevel.child('server', d), servers.length, cx));
     }
