@@ -31,7 +31,7 @@ const USAGE = `Usage: ngts [-?hvVtTq] [-s signal] [-p prefix] [-e filename] [-c 
        ngts check --explain RULE | --list-rules
        ngts parse [FILE] [--json] [--include-comments]
        ngts run [-c FILE] [-p prefix] [-g directives] [--log-format pretty|json|off] [--watch]
-                [--status [ADDR:]PORT] [--dev-certs]
+                [--status [ADDR:]PORT] [--dev-certs] [--heap lean|node]
        ngts status [--url http://ADDR:PORT] [--json]
        ngts route [-c FILE] [--host H] [--method M] [--json] URI
 
@@ -99,6 +99,7 @@ async function commandNginx(argv: readonly string[]): Promise<number> {
   const watchFiles = takeFlag(args, '--watch');
   const devCerts = takeFlag(args, '--dev-certs');
   const statusArg = takeValue(args, '--status');
+  const heapArg = takeValue(args, '--heap');
   const opts = parseNginxOptions(args);
   if (opts.help) {
     process.stderr.write(`ngts version: ngts/${packageVersion()} (nginx/${NGINX_VERSION} semantics)\n${USAGE}`);
@@ -144,6 +145,9 @@ async function commandNginx(argv: readonly string[]): Promise<number> {
     const { parseStatusAddress } = await import('../runtime/status-listener.js');
     const status = statusArg === undefined ? undefined : parseStatusAddress(statusArg);
     if (status === null) throw new OptionError(`--status needs [ADDR:]PORT, not "${statusArg}"`);
+    const { HEAP_POLICIES } = await import('../runtime/heap-policy.js');
+    const heap = HEAP_POLICIES.find((p) => p === (heapArg ?? 'lean'));
+    if (heap === undefined) throw new OptionError(`unknown --heap "${heapArg}" (${HEAP_POLICIES.join(', ')})`);
     const code = await runServer({
       checked,
       prefix,
@@ -152,6 +156,7 @@ async function commandNginx(argv: readonly string[]): Promise<number> {
       logFormat: format as 'pretty' | 'json' | 'off',
       watch: watchFiles,
       devCerts,
+      heap,
       ...(status === undefined ? {} : { status }),
     });
     // Like nginx, a stopped server exits at once, whatever timers or streams are left.

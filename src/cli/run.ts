@@ -30,6 +30,7 @@ import { directivesOf } from '../config/checks/expanded.js';
 import type { Statement } from '../config/ast.js';
 import { registry } from '../config/registry/index.js';
 import { StatusListener } from '../runtime/status-listener.js';
+import { applyHeapPolicy, type HeapPolicy } from '../runtime/heap-policy.js';
 import { statusReport } from '../runtime/upstream/peer-status.js';
 import { workerProcesses } from './processes.js';
 import { loadSslContexts } from '../runtime/ssl/ssl-contexts.js';
@@ -51,6 +52,8 @@ export interface RunOptions {
   readonly status?: { readonly host: string; readonly port: number };
   /** `--dev-certs`: missing ssl_certificate/ssl_certificate_key files are made (self-signed). */
   readonly devCerts?: boolean;
+  /** `--heap lean|node`: how the serving processes size V8's heap (heap-policy.ts); lean by default. */
+  readonly heap?: HeapPolicy;
 }
 
 /** ngts's own start-up notes go to stderr, as nginx's configuration messages do, whatever the log level. */
@@ -255,6 +258,7 @@ export async function runServer(opts: RunOptions): Promise<number> {
     startupNote('notice', `status: http://${h}:${status.port()}/status (JSON), /status.txt (text); ngts status --url http://${h}:${status.port()}`);
   }
 
+  applyHeapPolicy(opts.heap ?? 'lean');
   processLogEvent('info', 'listening', { listen: [...server.boundPorts().keys()] });
   // All listeners are bound: now the pid file (ngx_create_pidfile).
   const pidFile = http.main.pid === null ? null : fullName(prefix, http.main.pid);

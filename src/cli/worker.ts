@@ -17,6 +17,7 @@ import { setProcessLog } from '../runtime/http/process-log.js';
 import { connectionCounters } from '../runtime/http/connection-stats.js';
 import { statusReport } from '../runtime/upstream/peer-status.js';
 import { WorkerChannel } from '../runtime/shared/worker-channel.js';
+import { applyHeapPolicy } from '../runtime/heap-policy.js';
 import { prepare, type RunOptions } from './run.js';
 
 /** Exit code of a worker that cannot start: nginx's master does not respawn it (fatal code 2). */
@@ -103,6 +104,7 @@ export async function runWorker(opts: RunOptions): Promise<number> {
     server.stopFast();
     return failed((e as Error).message);
   }
+  applyHeapPolicy(opts.heap ?? 'lean');
 
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
