@@ -10,7 +10,8 @@
 // runs N times, in turn (ngts, nginx, bare, ngts, …), and each figure is the median of its N runs.
 //   node bench/http.mjs            BENCH_SECONDS=5 BENCH_CONNECTIONS=50 ROUNDS=1 to tune,
 //                                  BENCH_LOADER=wrk to load with wrk (one thread) instead of autocannon,
-//                                  NGTS_NODE_FLAGS="--max-semi-space-size=4" for node flags of ngts alone
+//                                  NGTS_NODE_FLAGS="--max-semi-space-size=4" for node flags of ngts alone,
+//                                  NGTS_ARGS="--heap node" for arguments of ngts's own
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -23,6 +24,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ROUNDS = Number(process.env.ROUNDS ?? 1);
 const NGTS_NODE_FLAGS = (process.env.NGTS_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const NGTS_ARGS = (process.env.NGTS_ARGS ?? '').split(' ').filter(Boolean);
 const hasNginx = spawnSync('nginx', ['-v']).error === undefined;
 // BENCH_LOADER=wrk uses wrk (Debian's `wrk` package) when it is installed; autocannon otherwise.
 const LOADER = process.env.BENCH_LOADER === 'wrk' && spawnSync('wrk', ['-v']).error === undefined ? 'wrk' : 'autocannon';
@@ -95,7 +97,7 @@ async function run(kind, dir, port) {
       ? spawn('nginx', args, { stdio: 'ignore' })
       : kind === 'bare'
         ? spawn(process.execPath, [new URL('./bare-undici-proxy.mjs', import.meta.url).pathname, String(port), String(backendPort)], { stdio: 'ignore' })
-        : spawn(process.execPath, [...NGTS_NODE_FLAGS, 'bin/ngts.js', ...args], { stdio: 'ignore' });
+        : spawn(process.execPath, [...NGTS_NODE_FLAGS, 'bin/ngts.js', ...args, ...NGTS_ARGS], { stdio: 'ignore' });
   try {
     await waitPort(port);
     // A warm-up load, not measured, so that no server's first cell pays for its JIT compiler (the
@@ -170,7 +172,7 @@ try {
   const ngts = medians(runs.ngts);
   const nginx = hasNginx ? medians(runs.nginx) : null;
   const bare = medians(runs.bare);
-  console.log(`node ${process.version}, load by ${LOADER}, ${CONNECTIONS} connections unless named, ${SECONDS} s per cell, one process each${ROUNDS > 1 ? `, medians of ${ROUNDS} rounds` : ''}${NGTS_NODE_FLAGS.length ? `, ngts with node ${NGTS_NODE_FLAGS.join(' ')}` : ''}`);
+  console.log(`node ${process.version}, load by ${LOADER}, ${CONNECTIONS} connections unless named, ${SECONDS} s per cell, one process each${ROUNDS > 1 ? `, medians of ${ROUNDS} rounds` : ''}${NGTS_NODE_FLAGS.length ? `, ngts with node ${NGTS_NODE_FLAGS.join(' ')}` : ''}${NGTS_ARGS.length ? `, ngts ${NGTS_ARGS.join(' ')}` : ''}`);
   console.log('| scenario | ngts req/s | nginx req/s | req/s ratio | ngts p50/p99 ms | nginx p50/p99 ms | p99 ratio | ngts CPU µs/req | nginx CPU µs/req | ngts/nginx peak RSS MiB |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   const fmt = (x, d = 0) => (x === undefined || x === null ? 'n/a' : x.toFixed(d));
