@@ -51,8 +51,11 @@ function signal(dir: string, name: string): { status: number | null; stderr: str
   return { status: r.status, stderr: r.stderr };
 }
 
-/** Waits until `fn` holds, polling. */
-async function until(fn: () => Promise<boolean> | boolean, ms = 5000): Promise<void> {
+/**
+ * Waits until `fn` holds, polling. The limit is generous: under the whole suite on two cores a
+ * reload (read, check, compile, bind) has taken over 5 s, and a poll that holds ends at once.
+ */
+async function until(fn: () => Promise<boolean> | boolean, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await fn())) {
     if (Date.now() > end) throw new Error('timed out');
