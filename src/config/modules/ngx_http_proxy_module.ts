@@ -31,11 +31,14 @@ interface ProxyPass {
 const PROXY_PASS = 'ngx_http_proxy_module:proxy_pass';
 
 /**
- * proxy_pass URLs already read (the text after the scheme, and the default port), with what
- * ngx_parse_url made of them: a configuration passes to a few upstreams from many locations
- * (bench/parse-check.mjs: 9,000 times `http://app`). The results are read-only.
+ * The proxy_pass URLs this configuration's check has read (the text after the scheme, and the
+ * default port), with what ngx_parse_url made of them: a configuration passes to a few upstreams
+ * from many locations (bench/parse-check.mjs: 9,000 times `http://app`). The results are
+ * read-only. Kept in the check's global state, not the module's: a server that reloads for days
+ * with changing URLs does not keep every URL it ever read.
  */
-const parsedUrls = new Map<string, ReturnType<typeof parseUrl>>();
+const PARSED_URLS = 'ngx_http_proxy_module:parsed urls';
+type ParsedUrls = Map<string, ReturnType<typeof parseUrl>>;
 
 /**
  * ngx_http_proxy_pass: `http://` or `https://` (any case) and an upstream address, or a value with
@@ -67,6 +70,8 @@ const proxyPass: Setter = (cx, args) => {
   }
   const rest = url.slice(add);
   const key = `${port} ${rest}`;
+  let parsedUrls = cx.global.get(PARSED_URLS) as ParsedUrls | undefined;
+  if (parsedUrls === undefined) cx.global.set(PARSED_URLS, (parsedUrls = new Map()));
   let u = parsedUrls.get(key);
   if (u === undefined) parsedUrls.set(key, (u = parseUrl(rest, { uriPart: true, defaultPort: port })));
   if (!u.ok) {
