@@ -25,6 +25,8 @@ export interface RouteAnswer {
   readonly reason: string;
   readonly rc: string;
   readonly handler: string;
+  /** The location's limit_except when the method is not one it lists (the block's configuration applies). */
+  readonly limitExcept: string | null;
   readonly trace: readonly LocationTraceStep[];
 }
 
@@ -57,6 +59,15 @@ export function route(http: CompiledHttp, q: RouteQuery, path: string): RouteAns
   if (s.serverReturn) handler = `return ${s.serverReturn.code} (server level, runs before any location)`;
   else if (m.rc === 'DONE') handler = `301 to "${path}/" (auto redirect of ${loc?.label ?? 'location'})`;
   else handler = loc ? loc.payload.handler : 'static files (root/index) of the server';
+  // ngx_http_update_location_config: a method the location's limit_except does not list runs
+  // with the block's configuration, whose rewrite directives are none.
+  let limitExcept: string | null = null;
+  const except = loc && !s.serverReturn && m.rc !== 'DONE' ? loc.payload.conf.limitExcept : null;
+  if (except && !except.methods.has(q.method.toUpperCase())) {
+    limitExcept = `${q.method.toUpperCase()} is not one of ${[...except.methods].join(' ')}: the limit_except block at ${except.file}:${except.line} applies (its allow/deny and auth; the location's rewrite directives do not run)`;
+    const pass = except.conf.proxy.pass;
+    handler = pass ? `proxy_pass ${pass.url}` : except.conf.unsupported ? `${except.conf.unsupported} (not executed by this version: 500)` : 'static files (root/index)';
+  }
   return {
     listen: a.addr.text,
     server: { index: s.index, file: s.file, line: s.line, names: s.names.map((n) => n.name) },
@@ -68,6 +79,7 @@ export function route(http: CompiledHttp, q: RouteQuery, path: string): RouteAns
     reason: m.reason,
     rc: m.rc,
     handler,
+    limitExcept,
     trace: m.trace ?? [],
   };
 }
@@ -94,6 +106,7 @@ export function formatRoute(q: RouteQuery, r: RouteAnswer): string {
   lines.push('locations considered:');
   for (const l of formatLocationTrace(r.trace)) lines.push(`  ${l}`);
   lines.push(r.location ? `location: ${r.location.label} at ${r.location.file}:${r.location.line}${r.location.internal ? ' (internal: a client request gets 404)' : ''}` : 'location: none (the server level applies)');
+  if (r.limitExcept) lines.push(`method:   ${r.limitExcept}`);
   lines.push(`handler:  ${r.location?.internal && !r.serverReturn ? '404 (internal location)' : r.handler}`);
   return lines.join('\n') + '\n';
 }

@@ -60,6 +60,23 @@ export interface HttpLocConf {
   readonly headers: HeadersConf;
   /** ngx_http_proxy_module; `pass` is null where there is no proxy_pass. */
   readonly proxy: ProxyLocConf;
+  /**
+   * `limit_except` of a location (ngx_http_core_limit_except): the methods it lets through with
+   * this configuration, and the configuration of its block, which every other method gets
+   * (ngx_http_update_location_config). Null elsewhere: nested locations and `if` blocks do not
+   * inherit it.
+   */
+  readonly limitExcept: LimitExcept | null;
+}
+
+export interface LimitExcept {
+  /** The methods listed (upper case); GET brings HEAD. */
+  readonly methods: ReadonlySet<string>;
+  /** The block's level, merged from its location's as nginx merges a nameless location. */
+  readonly conf: HttpLocConf;
+  /** Where the block is (for `ngts route`). */
+  readonly file: string;
+  readonly line: number;
 }
 
 /** `try_files`: the candidates, then the fallback URI, `@name` or `=code`. */
@@ -168,7 +185,7 @@ function compileStubStatus(level: ConfLevel): boolean {
 function unsupportedHandler(level: ConfLevel): string | null {
   for (let l: ConfLevel | null = level; l; l = l.parent) {
     for (const name of NOT_YET) if (l.own(name).length) return name;
-    if (l.kind !== 'if') return null;
+    if (l.kind !== 'if' && l.kind !== 'limit_except') return null;
   }
   return null;
 }
@@ -198,7 +215,7 @@ export function compileLocConf(level: ConfLevel, cx: LocConfContext): HttpLocCon
     index: Object.freeze(index.length ? index : ['index.html']),
     rewriteLog: level.value('rewrite_log') === 'on',
     uninitializedVariableWarn: level.value('uninitialized_variable_warn') !== 'off',
-    unsupported: level.kind === 'location' || level.kind === 'if' ? unsupportedHandler(level) : null,
+    unsupported: level.kind === 'location' || level.kind === 'if' || level.kind === 'limit_except' ? unsupportedHandler(level) : null,
     stubStatus: compileStubStatus(level),
     errorPages: compileErrorPages(level, vars),
     realIp: compileRealIpConf(level),
@@ -213,7 +230,17 @@ export function compileLocConf(level: ConfLevel, cx: LocConfContext): HttpLocCon
     tryFiles: level.kind === 'location' || level.kind === 'server' ? compileTryFiles(level, vars) : null,
     headers: compileHeadersConf(level, vars),
     proxy: compileProxyLocConf(level, cx),
+    limitExcept: level.kind === 'location' ? compileLimitExcept(level, cx) : null,
   });
+}
+
+function compileLimitExcept(level: ConfLevel, cx: LocConfContext): LimitExcept | null {
+  const d = level.ownFirst('limit_except');
+  if (d === undefined || d.block === null) return null;
+  const methods = new Set(d.args.map((a) => a.value.toUpperCase()));
+  if (methods.has('GET')) methods.add('HEAD');
+  const conf = compileLocConf(level.child('limit_except', d), cx);
+  return Object.freeze({ methods, conf, file: d.span.file, line: d.terminator.line });
 }
 
 // The files themselves are registered by registerLogFiles, for every line; a buffer belongs to

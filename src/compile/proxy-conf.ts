@@ -286,7 +286,8 @@ function compileSsl(level: ConfLevel, cx: ProxyContext): ProxySslConf {
 
 const passes = new WeakMap<ConfLevel, ProxyPass | null>();
 
-// ngx_http_proxy_pass: not inherited by nested locations, but `if` blocks take their location's.
+// ngx_http_proxy_pass: not inherited by nested locations, but `if` and `limit_except` blocks
+// (nginx's nameless locations) take their location's.
 // Made once per level: proxy_redirect's default rule reads it again.
 function compilePass(level: ConfLevel, cx: ProxyContext): ProxyPass | null {
   let pass = passes.get(level);
@@ -299,7 +300,7 @@ function passOf(level: ConfLevel, cx: ProxyContext): ProxyPass | null {
   let d = undefined;
   while (at) {
     d = at.ownFirst('proxy_pass');
-    if (d !== undefined || at.kind !== 'if') break;
+    if (d !== undefined || (at.kind !== 'if' && at.kind !== 'limit_except')) break;
     at = at.parent;
   }
   if (d === undefined || at === null) return null;
@@ -362,7 +363,7 @@ type RedirectMerge = { readonly redirect: boolean; readonly list: readonly Proxy
 function mergeRedirects(level: ConfLevel, cx: ProxyContext): RedirectMerge {
   const prev: RedirectMerge = level.parent === null ? { redirect: true, list: null } : mergeRedirects(level.parent, cx);
   const own = level.own('proxy_redirect');
-  const ownPass = level.kind === 'location' || level.kind === 'if' ? level.ownFirst('proxy_pass') : undefined;
+  const ownPass = level.kind === 'location' || level.kind === 'if' || level.kind === 'limit_except' ? level.ownFirst('proxy_pass') : undefined;
   let redirect = prev.redirect;
   let list: ProxyRedirect[] | null = null;
   if (own.length > 0) {

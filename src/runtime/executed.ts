@@ -6,7 +6,7 @@
 export const EXECUTED_DIRECTIVES: ReadonlySet<string> = new Set([
   // core: processes, listeners, servers, locations
   'daemon', 'master_process', 'worker_processes', 'pid', 'error_log', 'events', 'http', 'include',
-  'server', 'listen', 'server_name', 'location',
+  'server', 'listen', 'server_name', 'location', 'limit_except',
   // request reading and connections
   'client_header_buffer_size', 'large_client_header_buffers', 'ignore_invalid_headers',
   'underscores_in_headers', 'merge_slashes', 'client_header_timeout', 'client_max_body_size',

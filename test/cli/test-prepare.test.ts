@@ -57,6 +57,7 @@ const CASES: readonly Case[] = [
   { name: 'an http-level access log every server overrides is opened too', http: `access_log ${missing}/http.log; server { ${listen} access_log {dir}/s.log; }`, fails: true },
   { name: 'an access log written next to access_log off is opened too', http: `server { ${listen} access_log off; access_log ${missing}/x.log; }`, fails: true },
   { name: 'an http-level error log every server overrides is opened too', http: `error_log ${missing}/http-e.log; server { ${listen} error_log {dir}/s-e.log; }`, fails: true },
+  { name: 'an access log inside limit_except is opened too', http: `server { ${listen} location / { limit_except GET { access_log ${missing}/le.log; deny all; } } }`, fails: true },
   { name: 'an access log is created', http: `access_log {dir}/made.log; server { ${listen} }`, fails: false, creates: 'made.log' },
   { name: 'host not found comes before a log that cannot be opened', http: `access_log ${missing}/a.log; server { ${listen} location / { proxy_pass http://${nowhere}; } }`, fails: true },
   { name: '-q: only the failure', http: `access_log ${missing}/a.log; server { ${listen} }`, options: ['-q'], fails: true },

@@ -240,7 +240,9 @@ function fromPrecontent(r: HttpRequest, sink: ResponseSink): number | Promise<nu
 // (ngx_http_core_post_rewrite_phase): a status to finalize with, 'go' on to the next phases, or
 // 'again' to search the locations again for a URI a rewrite changed.
 function locationRewrite(r: HttpRequest, sink: ResponseSink, loc: LocationConf): number | 'go' | 'again' {
-  if (loc.rewrite === null) return 'go';
+  // nginx runs the rewrite directives of r->loc_conf: under limit_except that is the block's,
+  // which has none (rewrite, return, set and if are not allowed there), so the location's do not run.
+  if (loc.rewrite === null || r.conf !== loc.conf) return 'go';
   const res = runRewriteScript(r, sink, loc.rewrite);
   if (res.rc !== DECLINED) return res.rc;
   if (!res.uriChanged) return 'go';
@@ -261,6 +263,9 @@ function setNamedCaptures(r: HttpRequest, named: Readonly<Record<string, string 
 
 // ngx_http_update_location_config: the keep-alive rules that depend on the location.
 function updateLocationConfig(r: HttpRequest): void {
+  // A method that the location's limit_except does not list gets the block's configuration.
+  const except = r.conf.limitExcept;
+  if (except !== null && !except.methods.has(r.head.method)) r.conf = except.conf;
   if (!r.keepalive) return;
   const core = r.conf.core;
   const ua = r.head.userAgent;
