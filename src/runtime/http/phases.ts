@@ -265,7 +265,7 @@ function setNamedCaptures(r: HttpRequest, named: Readonly<Record<string, string 
 function updateLocationConfig(r: HttpRequest): void {
   // A method that the location's limit_except does not list gets the block's configuration.
   const except = r.conf.limitExcept;
-  if (except !== null && !except.methods.has(r.head.method)) r.conf = except.conf;
+  if (except !== null && !except.methods.has(r.method)) r.conf = except.conf;
   if (!r.keepalive) return;
   const core = r.conf.core;
   const ua = r.head.userAgent;
