@@ -24,9 +24,7 @@ import { onceDrainedOrClosed, type BodyReader, type ClientTunnel, type LogLevel,
 import { connectionCounters, moveStat, type ConnectionStat } from './connection-stats.js';
 import type { ClientConnection } from '../client-connection.js';
 import type { SslConnectionState } from '../ssl/ssl-connection.js';
-
-/** The empty buffer every empty body and drained queue shares (a zero-length Buffer per request costs an object). */
-const EMPTY = Buffer.alloc(0);
+import { EMPTY_BUFFER as EMPTY } from '../empty-buffer.js';
 
 /** What a connection needs from the server that accepted it. */
 export interface ConnectionHost {

@@ -8,6 +8,7 @@ import { finalizeRequest, runPhases } from './phases.js';
 import { HttpRequest } from './request.js';
 import type { LogLevel, ResponseSink } from './response.js';
 import { uriExten } from './internal-redirect.js';
+import { EMPTY_BUFFER } from '../empty-buffer.js';
 
 /** What a finished subrequest leaves for its parent. */
 export interface SubrequestResult {
@@ -52,11 +53,11 @@ class SubrequestSink implements ResponseSink {
 
   readBody(): Promise<Buffer | number> {
     // auth_request gives its subrequest an empty request body (ngx_http_auth_request_handler).
-    return Promise.resolve(Buffer.alloc(0));
+    return Promise.resolve(EMPTY_BUFFER);
   }
 
   readBodyUnbuffered(): Buffer {
-    return Buffer.alloc(0);
+    return EMPTY_BUFFER;
   }
 
   testExpect(): void {}

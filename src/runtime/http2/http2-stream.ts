@@ -16,6 +16,7 @@ import { HttpRequest, type ConnectionInfo } from '../http/request.js';
 import { onceDrainedOrClosed, type BodyReader, type ClientTunnel, type LogLevel, type ResponseSink, type UnbufferedBody, type UpgradedConnection } from '../http/response.js';
 import { http2RequestHead } from './http2-request-head.js';
 import { http2ResponseHead } from './http2-response-head.js';
+import { EMPTY_BUFFER } from '../empty-buffer.js';
 
 export class Http2Stream implements ResponseSink {
   aborted = false;
@@ -181,7 +182,7 @@ export class Http2Stream implements ResponseSink {
 
   readBody(): Promise<Buffer | number> {
     const r = this.r;
-    if (this.bodyTaken || r === null || !this.hasBody()) return Promise.resolve(Buffer.alloc(0));
+    if (this.bodyTaken || r === null || !this.hasBody()) return Promise.resolve(EMPTY_BUFFER);
     this.bodyTaken = true;
     return new Promise((resolve) => {
       const chunks: Buffer[] = [];
@@ -194,7 +195,7 @@ export class Http2Stream implements ResponseSink {
 
   readBodyUnbuffered(): Buffer | number | UnbufferedBody {
     const r = this.r;
-    if (this.bodyTaken || r === null || !this.hasBody()) return Buffer.alloc(0);
+    if (this.bodyTaken || r === null || !this.hasBody()) return EMPTY_BUFFER;
     this.bodyTaken = true;
     const queued: Buffer[] = [];
     let ended: number | null = null;
@@ -207,7 +208,7 @@ export class Http2Stream implements ResponseSink {
       },
     });
     return {
-      preread: Buffer.alloc(0),
+      preread: EMPTY_BUFFER,
       attach: (next) => {
         reader = next;
         for (const d of queued.splice(0)) next.data(d);

@@ -32,9 +32,7 @@ import type { ProxyRequestState, UpstreamTry } from './proxy-variables.js';
 import { constantTarget, evalTarget, type ProxyTarget } from './proxy-eval.js';
 import { resolveName } from '../upstream/resolver.js';
 import { sslContextReady, sslName, startTls } from '../upstream/upstream-ssl.js';
-
-// Shared by every request without a body (a zero-length Buffer each would cost an object).
-const EMPTY = Buffer.alloc(0);
+import { EMPTY_BUFFER as EMPTY } from '../empty-buffer.js';
 
 const DONE = -4;
 

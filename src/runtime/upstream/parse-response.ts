@@ -6,6 +6,7 @@
  * means "unknown"), Transfer-Encoding (contains "chunked"), Connection (contains "close").
  * Strings are latin1.
  */
+import { EMPTY_BUFFER as EMPTY } from '../empty-buffer.js';
 
 export interface UpstreamHead {
   readonly status: number;
@@ -236,8 +237,6 @@ function atoof(s: string): number {
   const n = Number(s);
   return Number.isSafeInteger(n) ? n : -1;
 }
-
-const EMPTY = Buffer.alloc(0);
 
 /** Parses an upstream response head fed in pieces. */
 export class UpstreamResponseParser {
