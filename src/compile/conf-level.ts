@@ -42,6 +42,14 @@ export class ConfLevel {
     return new ConfLevel(kind, this, block.block ?? [], this.includes, block);
   }
 
+  /**
+   * nginx's nameless locations (clcf->noname): `if` and `limit_except` blocks, to which merging
+   * passes their location's proxy_pass (and so its content handler).
+   */
+  get nameless(): boolean {
+    return this.kind === 'if' || this.kind === 'limit_except';
+  }
+
   /** The directives named `name` written at this level itself. */
   own(name: string): readonly Directive[] {
     return this.byName.get(name) ?? [];

@@ -27,7 +27,8 @@ export interface HttpLocConf {
   readonly uninitializedVariableWarn: boolean;
   /**
    * A content handler of this level that ngts cannot run yet (its directive name), or null. An
-   * `if` block inherits its location's, as nginx's proxy module merges it into `if` levels.
+   * `if` or `limit_except` block inherits its location's, as nginx's modules merge their pass
+   * into nameless levels.
    */
   readonly unsupported: string | null;
   /**
@@ -185,7 +186,7 @@ function compileStubStatus(level: ConfLevel): boolean {
 function unsupportedHandler(level: ConfLevel): string | null {
   for (let l: ConfLevel | null = level; l; l = l.parent) {
     for (const name of NOT_YET) if (l.own(name).length) return name;
-    if (l.kind !== 'if' && l.kind !== 'limit_except') return null;
+    if (!l.nameless) return null;
   }
   return null;
 }
@@ -215,7 +216,7 @@ export function compileLocConf(level: ConfLevel, cx: LocConfContext): HttpLocCon
     index: Object.freeze(index.length ? index : ['index.html']),
     rewriteLog: level.value('rewrite_log') === 'on',
     uninitializedVariableWarn: level.value('uninitialized_variable_warn') !== 'off',
-    unsupported: level.kind === 'location' || level.kind === 'if' || level.kind === 'limit_except' ? unsupportedHandler(level) : null,
+    unsupported: level.kind === 'location' || level.nameless ? unsupportedHandler(level) : null,
     stubStatus: compileStubStatus(level),
     errorPages: compileErrorPages(level, vars),
     realIp: compileRealIpConf(level),

@@ -300,7 +300,7 @@ function passOf(level: ConfLevel, cx: ProxyContext): ProxyPass | null {
   let d = undefined;
   while (at) {
     d = at.ownFirst('proxy_pass');
-    if (d !== undefined || (at.kind !== 'if' && at.kind !== 'limit_except')) break;
+    if (d !== undefined || !at.nameless) break;
     at = at.parent;
   }
   if (d === undefined || at === null) return null;
@@ -363,7 +363,7 @@ type RedirectMerge = { readonly redirect: boolean; readonly list: readonly Proxy
 function mergeRedirects(level: ConfLevel, cx: ProxyContext): RedirectMerge {
   const prev: RedirectMerge = level.parent === null ? { redirect: true, list: null } : mergeRedirects(level.parent, cx);
   const own = level.own('proxy_redirect');
-  const ownPass = level.kind === 'location' || level.kind === 'if' || level.kind === 'limit_except' ? level.ownFirst('proxy_pass') : undefined;
+  const ownPass = level.kind === 'location' || level.nameless ? level.ownFirst('proxy_pass') : undefined;
   let redirect = prev.redirect;
   let list: ProxyRedirect[] | null = null;
   if (own.length > 0) {
