@@ -23,7 +23,7 @@ export type PcreCompileResult =
       /** Number of capturing groups, as PCRE2_INFO_CAPTURECOUNT: `$1`..`$n` in nginx. */
       readonly captures: number;
       /** Names of named groups in group-number order; nginx makes each a variable. */
-      readonly names: string[];
+      readonly names: readonly string[];
     }
   | {
       readonly ok: false;
@@ -40,6 +40,24 @@ export type PcreCompileResult =
  * byte strings. Invalid patterns give nginx's `pcre2_compile() failed: … in "…" at "…"` message.
  */
 export function compilePcre(pattern: string, caseless: boolean): PcreCompileResult {
+  const key = (caseless ? 'i' : '-') + pattern;
+  let r = compiled.get(key);
+  if (r === undefined) {
+    // Bounded: a reloading server reads new patterns for as long as it runs.
+    if (compiled.size >= COMPILED_MAX) compiled.clear();
+    compiled.set(key, (r = translate(pattern, caseless)));
+  }
+  return r;
+}
+
+// The results by pattern. The check reads a location's pattern, the unknown-variable check reads it
+// again for its named groups, the compile a third time (bench/parse-check.mjs: 1,000 patterns). A
+// result is never changed by its readers, and its RegExp has neither g nor y, so lastIndex does
+// not matter and one RegExp can serve every reader.
+const compiled = new Map<string, PcreCompileResult>();
+const COMPILED_MAX = 20_000;
+
+function translate(pattern: string, caseless: boolean): PcreCompileResult {
   const src = toByteString(pattern);
   const parsed = parsePcre(src, caseless);
   if (!parsed.ok) {
@@ -73,7 +91,7 @@ export function compilePcre(pattern: string, caseless: boolean): PcreCompileResu
     const name = parsed.groupNames[i];
     if (name !== undefined) names.push(name);
   }
-  return { ok: true, re, captures: parsed.captures, names };
+  return Object.freeze({ ok: true, re, captures: parsed.captures, names: Object.freeze(names) });
 }
 
 /** nginx appends ` at "<rest>"` unless the error offset is the end of the pattern. */
