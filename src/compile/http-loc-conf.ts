@@ -4,6 +4,7 @@
  */
 import { compileComplexValue, type ComplexValue } from './complex-value.js';
 import type { ConfLevel } from './conf-level.js';
+import type { Directive } from '../config/ast.js';
 import type { VariableTable } from './variable-table.js';
 import { compileProxyLocConf, type ProxyLocConf, type ProxySslConf } from './proxy-conf.js';
 import type { UpstreamConf } from './upstreams.js';
@@ -131,10 +132,25 @@ export interface ErrorPage {
   readonly args: string;
 }
 
+const DEFAULT_INDEX: readonly string[] = Object.freeze(['index.html']);
+const indexLists = new WeakMap<readonly Directive[], readonly string[]>();
+
+/** ngx_http_index_module's list, made once per `index` lines: the levels that inherit them share it. */
+function compileIndex(lines: readonly Directive[]): readonly string[] {
+  if (lines.length === 0) return DEFAULT_INDEX;
+  let list = indexLists.get(lines);
+  if (list === undefined) indexLists.set(lines, (list = Object.freeze(lines.flatMap((d) => d.args.map((a) => a.value)))));
+  return list;
+}
+
+const NO_ERROR_PAGES: readonly ErrorPage[] = Object.freeze([]);
+
 /** Compiles the `error_page` directives of the nearest level that has any. */
 function compileErrorPages(level: ConfLevel, vars: VariableTable): readonly ErrorPage[] {
+  const lines = level.inherited('error_page');
+  if (lines.length === 0) return NO_ERROR_PAGES;
   const out: ErrorPage[] = [];
-  for (const d of level.inherited('error_page')) {
+  for (const d of lines) {
     const values = d.args.map((a) => a.value);
     let n = 1;
     let overwrite = -1;
@@ -175,9 +191,8 @@ const HANDLER_SETTERS = new Set(['proxy_pass', 'fastcgi_pass', 'uwsgi_pass', 'sc
 function compileStubStatus(level: ConfLevel): boolean {
   if (level.kind !== 'location' && level.kind !== 'if' && level.kind !== 'server') return false;
   for (let l: ConfLevel | null = level; l; l = l.parent) {
-    const setters = l.directives.filter((d) => HANDLER_SETTERS.has(d.name));
-    const last = setters[setters.length - 1];
-    if (last !== undefined) return last.name === 'stub_status';
+    const list = l.directives;
+    for (let i = list.length - 1; i >= 0; i--) if (HANDLER_SETTERS.has(list[i]!.name)) return list[i]!.name === 'stub_status';
     if (l.kind !== 'if') return false;
   }
   return false;
@@ -210,10 +225,9 @@ export function registerLogFiles(level: ConfLevel, cx: LocConfContext): void {
 export function compileLocConf(level: ConfLevel, cx: LocConfContext): HttpLocConf {
   const { prefix, vars } = cx;
   registerLogFiles(level, cx);
-  const index = level.inherited('index').flatMap((d) => d.args.map((a) => a.value));
   return Object.freeze({
     core: compileCoreLocConf(level, prefix, vars),
-    index: Object.freeze(index.length ? index : ['index.html']),
+    index: compileIndex(level.inherited('index')),
     rewriteLog: level.value('rewrite_log') === 'on',
     uninitializedVariableWarn: level.value('uninitialized_variable_warn') !== 'off',
     unsupported: level.kind === 'location' || level.nameless ? unsupportedHandler(level) : null,

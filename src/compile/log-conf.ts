@@ -8,6 +8,7 @@ import { compileComplexValue, type ComplexValue } from './complex-value.js';
 import type { ConfLevel } from './conf-level.js';
 import type { VariableTable } from './variable-table.js';
 import { parseNumber, parseSize, parseTime } from '../config/values.js';
+import type { Directive } from '../config/ast.js';
 
 export type LogEscape = 'default' | 'json' | 'none';
 
@@ -83,11 +84,26 @@ function parameters(args: readonly string[], vars: VariableTable): { buffer: Log
 /** The access logs in force at `level` ([] for `off` or when no level has access_log). */
 export function compileAccessLogs(level: ConfLevel, formats: ReadonlyMap<string, LogFormat>, vars: VariableTable): readonly AccessLog[] {
   const lines = level.inherited('access_log');
+  if (lines.length === 0) return NO_LOGS;
+  // Made once per lines (and compile): the levels that inherit them share the list, as nginx's
+  // merge shares the parent's (conf->logs = prev->logs).
+  let made = accessLogLists.get(formats);
+  if (made === undefined) accessLogLists.set(formats, (made = new WeakMap()));
+  let logs = made.get(lines);
+  if (logs === undefined) made.set(lines, (logs = accessLogsOf(lines, formats, vars)));
+  return logs;
+}
+
+const NO_LOGS: readonly AccessLog[] = Object.freeze([]);
+// By the compile's formats (one map per compile, as its variable table), then by lines.
+const accessLogLists = new WeakMap<ReadonlyMap<string, LogFormat>, WeakMap<readonly Directive[], readonly AccessLog[]>>();
+
+function accessLogsOf(lines: readonly Directive[], formats: ReadonlyMap<string, LogFormat>, vars: VariableTable): readonly AccessLog[] {
   const out: AccessLog[] = [];
   for (const d of lines) {
     const args = d.args.map((a) => a.value);
     const path = args[0] ?? '';
-    if (path === 'off') return [];
+    if (path === 'off') return NO_LOGS;
     // syslog: targets are not written by ngts.
     if (path.startsWith('syslog:')) continue;
     // Format names are found without regard to case (ngx_strcasecmp).

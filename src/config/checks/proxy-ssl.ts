@@ -9,6 +9,9 @@ import { countVariables } from '../values.js';
 import { directivesOf } from './expanded.js';
 import type { PostCheckContext } from './post-check.js';
 
+/** Set in the check's global state by a `proxy_ssl_verify on` line. */
+export const PROXY_SSL_VERIFY_ON = 'ngx_http_proxy_module:ssl_verify_on';
+
 interface Inherited {
   readonly verify: boolean;
   readonly trusted: boolean;
@@ -18,6 +21,8 @@ const NESTED = new Set(['server', 'location', 'if', 'limit_except']);
 
 /** Checks every level of an http block; false once an error was reported. */
 export function checkProxySsl(http: Directive, cx: PostCheckContext): boolean {
+  // Without any proxy_ssl_verify on there is nothing to refuse: no walk over every level.
+  if (cx.global.get(PROXY_SSL_VERIFY_ON) !== true) return true;
   return checkLevel(http, { verify: false, trusted: false }, cx);
 }
 

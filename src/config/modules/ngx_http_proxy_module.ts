@@ -18,6 +18,7 @@ import {
   pathSlot,
 } from './setters.js';
 import { countVariables, parseAddrPort, parseUrl } from '../values.js';
+import { PROXY_SSL_VERIFY_ON } from '../checks/proxy-ssl.js';
 
 const M = 'ngx_http_proxy_module';
 const MAIN: readonly Context[] = ['HTTP_MAIN'];
@@ -338,7 +339,18 @@ const directives: readonly DirectiveSpec[] = [
   { name: 'proxy_ssl_ciphers', module: M, contexts: MSL, args: [1], slot: { kind: 'str' }, effect: 'runtime' },
   { name: 'proxy_ssl_name', module: M, contexts: MSL, args: [1], slot: { kind: 'none' }, set: complexValueSlot, effect: 'runtime' },
   { name: 'proxy_ssl_server_name', module: M, contexts: MSL, args: 'FLAG', slot: { kind: 'flag' }, effect: 'runtime' },
-  { name: 'proxy_ssl_verify', module: M, contexts: MSL, args: 'FLAG', slot: { kind: 'flag' }, effect: 'runtime' },
+  // checks/proxy-ssl.ts looks at the levels only when some proxy_ssl_verify is on.
+  {
+    name: 'proxy_ssl_verify',
+    module: M,
+    contexts: MSL,
+    args: 'FLAG',
+    slot: { kind: 'flag' },
+    set: (cx, args) => {
+      if (args[0]?.value.toLowerCase() === 'on') cx.global.set(PROXY_SSL_VERIFY_ON, true);
+    },
+    effect: 'runtime',
+  },
   { name: 'proxy_ssl_verify_depth', module: M, contexts: MSL, args: [1], slot: { kind: 'num' }, effect: 'runtime' },
   { name: 'proxy_ssl_trusted_certificate', module: M, contexts: MSL, args: [1], slot: { kind: 'str' }, effect: 'runtime' },
   { name: 'proxy_ssl_crl', module: M, contexts: MSL, args: [1], slot: { kind: 'str' }, effect: 'runtime' },
