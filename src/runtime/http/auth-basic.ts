@@ -64,7 +64,7 @@ export function authBasicHandler(r: HttpRequest, sink: ResponseSink, conf: AuthB
     const hash = rest.slice(0, end);
     const encrypted = ngxCrypt(cred.passwd, hash);
     if (encrypted === null) {
-      sink.log('error', `ngts: the password hash of user "${cred.user}" in "${path}" uses a libc crypt() scheme ngts does not compute (yescrypt, scrypt, bcrypt, sha1crypt, SunMD5 or NT)`);
+      sink.log('error', `ngts: the password hash of user "${cred.user}" in "${path}" uses a libc crypt() scheme ngts does not compute (yescrypt, gost-yescrypt, scrypt, sha1crypt, SunMD5 or NT)`);
       return 500;
     }
     if (encrypted === hash) return OK;

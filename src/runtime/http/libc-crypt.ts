@@ -4,6 +4,7 @@
  * hashes and with failure tokens: a setting it refuses gives `*0` (`*1` when the setting starts
  * with `*0`), which never equals the stored hash, so nginx answers 401 rather than 500.
  */
+import { bcrypt } from './bcrypt.js';
 import { bigCrypt, bsdiCrypt } from './des-crypt.js';
 import { md5Crypt } from './md5-crypt.js';
 import { sha256Crypt, sha512Crypt } from './sha-crypt.js';
@@ -12,10 +13,10 @@ import { sha256Crypt, sha512Crypt } from './sha-crypt.js';
 const MAX_PASSPHRASE = 512;
 
 /**
- * Schemes libxcrypt knows that ngts does not compute (yescrypt, gost-yescrypt, scrypt, bcrypt,
+ * Schemes libxcrypt knows that ngts does not compute (yescrypt, gost-yescrypt, scrypt,
  * sha1crypt, SunMD5, NT), by prefix as libxcrypt's get_hashfn matches them.
  */
-const NOT_COMPUTED = ['$y$', '$gy$', '$7$', '$2b$', '$2y$', '$2a$', '$2x$', '$sha1', '$md5', '$3$'];
+const NOT_COMPUTED = ['$y$', '$gy$', '$7$', '$sha1', '$md5', '$3$'];
 
 /** A libxcrypt DES salt character (is_des_salt_char). */
 function isDesSaltChar(c: string | undefined): boolean {
@@ -39,6 +40,7 @@ export function libcCrypt(key: Buffer, setting: string): string | null {
   if (setting.startsWith('$6$')) value = sha512Crypt(key, setting);
   else if (setting.startsWith('$5$')) value = sha256Crypt(key, setting);
   else if (setting.startsWith('$1$')) value = md5Crypt(key, setting, '$1$');
+  else if (/^\$2[abxy]\$/.test(setting)) value = bcrypt(key, setting);
   else if (setting.startsWith('_')) value = bsdiCrypt(key, setting);
   else if (setting === '' || (isDesSaltChar(setting[0]) && isDesSaltChar(setting[1]))) value = bigCrypt(key, setting);
   else if (NOT_COMPUTED.some((p) => setting.startsWith(p))) return null;
