@@ -17,6 +17,8 @@ export interface LocationDef<T> {
   readonly name: string;
   /** For `~` and `~*`: the compiled pattern (`i` flag for `~*`), no `u` flag: URIs are latin1 bytes. */
   readonly regex?: RegExp;
+  /** The pattern's capture count when the caller knows it (its PCRE translation counted them). */
+  readonly captures?: number;
   /** Set by proxy_pass, fastcgi_pass, grpc_pass… in a location whose name ends with `/`. */
   readonly autoRedirect?: boolean;
   readonly children: readonly LocationDef<T>[];
@@ -169,13 +171,16 @@ function compileLocation<T>(def: LocationDef<T>, withStaticTree: boolean, diagno
     noregex: def.modifier === '^~',
     named,
     regex,
-    regexCaptures: regex !== null && countGroups(regex) > 0,
+    regexCaptures: regex !== null && (def.captures ?? countGroups(regex)) > 0,
     autoRedirect: def.autoRedirect === true,
     locations: named ? EMPTY_LEVEL : initLocations(def.children, withStaticTree, diagnostics),
   });
 }
 
-/** Capture groups in a pattern: an alternative that matches the empty string reveals them all. */
+/**
+ * Capture groups in a pattern: an alternative that matches the empty string reveals them all. It
+ * compiles the pattern again: used only where the caller did not say.
+ */
 function countGroups(re: RegExp): number {
   const m = new RegExp(`(?:${re.source})|`, re.flags).exec('');
   return m === null ? 0 : m.length - 1;

@@ -373,9 +373,13 @@ function toLocationDef(level: ConfLevel, cx: CompileContext): LocationDef<Locati
   }
   const modifier = mod as LocationModifier;
   let regex: RegExp | undefined;
+  let captures = 0;
   if (modifier === '~' || modifier === '~*') {
     const r = compilePcre(name, modifier === '~*');
-    if (r.ok) regex = r.re;
+    if (r.ok) {
+      regex = r.re;
+      captures = r.captures;
+    }
   }
   const conf = compileLocConf(level, cx.loc);
   const label = `location ${modifier ? (modifier === '@' ? '' : modifier + ' ') : ''}${name}`;
@@ -396,7 +400,7 @@ function toLocationDef(level: ConfLevel, cx: CompileContext): LocationDef<Locati
   return {
     modifier,
     name,
-    ...(regex ? { regex } : {}),
+    ...(regex ? { regex, captures } : {}),
     autoRedirect: autoRedirect && (modifier === '' || modifier === '^~' || modifier === '=') && name.endsWith('/'),
     children,
     payload,
