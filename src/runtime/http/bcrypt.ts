@@ -59,42 +59,38 @@ function initialState(): Uint32Array {
   return state;
 }
 
-// The block being encrypted: kept here, not returned in a new array for each of the million
-// encryptions of a cost-10 hash.
-let L = 0;
-let R = 0;
-
-/** Encrypts the block (L, R) with the state `s` (BF_ENCRYPT). */
-function encrypt(s: Uint32Array): void {
-  let l = L ^ s[0]!;
-  let r = R;
-  for (let i = 1; i < 17; i += 2) {
-    r ^= (((s[S0 + (l >>> 24)]! + s[S1 + ((l >>> 16) & 0xff)]!) ^ s[S2 + ((l >>> 8) & 0xff)]!) + s[S3 + (l & 0xff)]!) ^ s[i]!;
-    l ^= (((s[S0 + (r >>> 24)]! + s[S1 + ((r >>> 16) & 0xff)]!) ^ s[S2 + ((r >>> 8) & 0xff)]!) + s[S3 + (r & 0xff)]!) ^ s[i + 1]!;
-  }
-  L = (r ^ s[17]!) >>> 0;
-  R = l >>> 0;
+/** Blowfish's F: the four S-boxes indexed by the bytes of `x`. */
+function f(s: Uint32Array, x: number): number {
+  return (((s[S0 + (x >>> 24)]! + s[S1 + ((x >>> 16) & 0xff)]!) ^ s[S2 + ((x >>> 8) & 0xff)]!) + s[S3 + (x & 0xff)]!) | 0;
 }
 
+/** Encrypts the block `b` (two words) in place with the state `s` (BF_ENCRYPT). */
+function encrypt(s: Uint32Array, b: Uint32Array): void {
+  let l = b[0]! ^ s[0]!;
+  let r = b[1]!;
+  for (let i = 1; i < 17; i += 2) {
+    r ^= f(s, l) ^ s[i]!;
+    l ^= f(s, r) ^ s[i + 1]!;
+  }
+  b[0] = r ^ s[17]!;
+  b[1] = l;
+}
+
+const NO_SALT: readonly number[] = [0, 0, 0, 0];
+
 /**
- * BF_body: the whole state replaced, block by block, by the encryption of the one before. The
- * encryption is written out here with local variables: this loop is all of a hash's time
- * (2^(cost+1) times 521 blocks), and the module-level block of encrypt() made it twice as slow.
+ * The state replaced, block by block, by the encryption of the block before XORed with the salt's
+ * words in turn: the salt's expansion, and BF_body (no salt) for the rounds of the cost.
  */
-function encryptState(s: Uint32Array): void {
-  let l = 0;
-  let r = 0;
+function expandState(s: Uint32Array, salt: readonly number[], b: Uint32Array): void {
+  b[0] = 0;
+  b[1] = 0;
   for (let at = 0; at < STATE_WORDS; at += 2) {
-    l ^= s[0]!;
-    for (let i = 1; i < 17; i += 2) {
-      r ^= ((((s[S0 + (l >>> 24)]! + s[S1 + ((l >>> 16) & 0xff)]!) ^ s[S2 + ((l >>> 8) & 0xff)]!) + s[S3 + (l & 0xff)]!) ^ s[i]!);
-      l ^= ((((s[S0 + (r >>> 24)]! + s[S1 + ((r >>> 16) & 0xff)]!) ^ s[S2 + ((r >>> 8) & 0xff)]!) + s[S3 + (r & 0xff)]!) ^ s[i + 1]!);
-    }
-    const t = r ^ s[17]!;
-    r = l;
-    l = t;
-    s[at] = l;
-    s[at + 1] = r;
+    b[0] = b[0]! ^ salt[at & 2]!;
+    b[1] = b[1]! ^ salt[(at & 2) + 1]!;
+    encrypt(s, b);
+    s[at] = b[0]!;
+    s[at + 1] = b[1]!;
   }
 }
 
@@ -208,34 +204,27 @@ export function bcrypt(key: Buffer, setting: string): string | null {
   const expanded = new Uint32Array(P_WORDS);
   setKey(key, flags, expanded, s, init);
 
-  // The expansion with the salt: the salt's four words XORed in turn into the blocks encrypted.
-  L = 0;
-  R = 0;
-  for (let i = 0; i < STATE_WORDS; i += 2) {
-    L ^= salt[i & 2]!;
-    R ^= salt[(i & 2) + 1]!;
-    encrypt(s);
-    s[i] = L;
-    s[i + 1] = R;
-  }
+  const b = new Uint32Array(2);
+  expandState(s, salt, b);
   // 2^cost rounds of an expansion with the key, then one with the salt.
   for (let n = 2 ** cost; n > 0; n--) {
     for (let i = 0; i < P_WORDS; i++) s[i] = s[i]! ^ expanded[i]!;
-    encryptState(s);
+    expandState(s, NO_SALT, b);
     for (let i = 0; i < P_WORDS; i++) s[i] = s[i]! ^ salt[i & 3]!;
-    encryptState(s);
+    expandState(s, NO_SALT, b);
   }
 
   const out = new Uint8Array(24);
   for (let i = 0; i < 6; i += 2) {
-    L = MAGIC[i]!;
-    R = MAGIC[i + 1]!;
-    for (let n = 0; n < 64; n++) encrypt(s);
-    for (const [w, v] of [[i, L], [i + 1, R]] as const) {
-      out[w * 4] = v >>> 24;
-      out[w * 4 + 1] = (v >>> 16) & 0xff;
-      out[w * 4 + 2] = (v >>> 8) & 0xff;
-      out[w * 4 + 3] = v & 0xff;
+    b[0] = MAGIC[i]!;
+    b[1] = MAGIC[i + 1]!;
+    for (let n = 0; n < 64; n++) encrypt(s, b);
+    for (let w = 0; w < 2; w++) {
+      const v = b[w]!;
+      out[(i + w) * 4] = v >>> 24;
+      out[(i + w) * 4 + 1] = (v >>> 16) & 0xff;
+      out[(i + w) * 4 + 2] = (v >>> 8) & 0xff;
+      out[(i + w) * 4 + 3] = v & 0xff;
     }
   }
   // The salt's last character carries two unused bits: the answer has them cleared.
