@@ -119,6 +119,8 @@ export interface LocConfContext {
   readonly errorLogPaths: Set<string>;
   /** Collects the proxy_ssl_* settings whose files nginx reads at start-up (ProxyContext.tls). */
   readonly tls: ProxySslConf[];
+  /** The check's global state (ProxyContext.checkState). */
+  readonly checkState: ReadonlyMap<string, unknown>;
 }
 
 /** One status of an `error_page` directive (ngx_http_err_page_t). */

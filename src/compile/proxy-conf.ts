@@ -11,6 +11,7 @@ import type { ConfLevel } from './conf-level.js';
 import { implicitUpstream, type UpstreamConf, type UpstreamIndex } from './upstreams.js';
 import type { VariableTable } from './variable-table.js';
 import type { Directive } from '../config/ast.js';
+import { checkedProxyUrl } from '../config/modules/ngx_http_proxy_module.js';
 
 /**
  * Where proxy_pass sends the request. A URL with variables is evaluated per request
@@ -148,6 +149,8 @@ export interface ProxyContext {
    * their files while merging, so a missing one stops nginx at start-up.
    */
   readonly tls: ProxySslConf[];
+  /** The check's global state: its parse of each proxy_pass URL (checkedProxyUrl). */
+  readonly checkState: ReadonlyMap<string, unknown>;
 }
 
 /** The key under which an upstream's peers are kept: its name, or `host:port` when implicit. */
@@ -196,7 +199,6 @@ export function compileProxyLocConf(level: ConfLevel, cx: ProxyContext): ProxyLo
 // 10,000 of each). They are frozen or never changed after, so sharing them is safe.
 const EMPTY_SET: ReadonlySet<string> = new Set();
 const DEFAULT_NEXT_UPSTREAM: ReadonlySet<string> = new Set(['error', 'timeout']);
-const NO_DIRECTIVES: readonly Directive[] = [];
 const argSets = new WeakMap<Directive, ReadonlySet<string>>();
 const lowerCasedSets = new WeakMap<Directive, ReadonlySet<string>>();
 const headerLists = new WeakMap<VariableTable, Map<string, MergedHeaders>>();
@@ -239,18 +241,20 @@ function mergedHeaders(lines: readonly Directive[], cx: ProxyContext): MergedHea
   return made;
 }
 
-/** nginx's hidden headers, with proxy_hide_header's added and proxy_pass_header's removed. */
+/**
+ * nginx's hidden headers, with proxy_hide_header's added and proxy_pass_header's removed. The
+ * lists are ConfLevel.inherited's, the keys of the cache: the same array for the same lines, and
+ * one shared array for none.
+ */
 function hiddenHeaders(hide: readonly Directive[], pass: readonly Directive[]): ReadonlySet<string> {
-  const hideKey = hide.length === 0 ? NO_DIRECTIVES : hide;
-  const passKey = pass.length === 0 ? NO_DIRECTIVES : pass;
-  let byPass = hiddenSets.get(hideKey);
-  if (byPass === undefined) hiddenSets.set(hideKey, (byPass = new WeakMap()));
-  let set = byPass.get(passKey);
+  let byPass = hiddenSets.get(hide);
+  if (byPass === undefined) hiddenSets.set(hide, (byPass = new WeakMap()));
+  let set = byPass.get(pass);
   if (set === undefined) {
     const made = new Set(DEFAULT_HIDE);
     for (const d of hide) made.add((d.args[0]?.value ?? '').toLowerCase());
     for (const d of pass) made.delete((d.args[0]?.value ?? '').toLowerCase());
-    byPass.set(passKey, (set = made));
+    byPass.set(pass, (set = made));
   }
   return set;
 }
@@ -295,19 +299,6 @@ function compilePass(level: ConfLevel, cx: ProxyContext): ProxyPass | null {
   return pass;
 }
 
-// The URLs parsed in one compile (keyed by its `used` map), by text: locations that proxy to the
-// same URL (10,000 `proxy_pass http://app;` in bench/parse-check.mjs) parse it once.
-const parsedUrls = new WeakMap<object, Map<string, ReturnType<typeof parseUrl>>>();
-
-function parsedUrl(rest: string, https: boolean, cx: ProxyContext): ReturnType<typeof parseUrl> {
-  let cache = parsedUrls.get(cx.used);
-  if (cache === undefined) parsedUrls.set(cx.used, (cache = new Map()));
-  const key = (https ? 's' : '-') + rest;
-  let parsed = cache.get(key);
-  if (parsed === undefined) cache.set(key, (parsed = parseUrl(rest, { defaultPort: https ? 443 : 80, uriPart: true })));
-  return parsed;
-}
-
 function passOf(level: ConfLevel, cx: ProxyContext): ProxyPass | null {
   let at: ConfLevel | null = level;
   let d = undefined;
@@ -326,7 +317,8 @@ function passOf(level: ConfLevel, cx: ProxyContext): ProxyPass | null {
   const lower = url.toLowerCase();
   const https = lower.startsWith('https://');
   const rest = url.slice(https ? 8 : 7);
-  const parsed = parsedUrl(rest, https, cx);
+  const port = https ? 443 : 80;
+  const parsed = checkedProxyUrl(cx.checkState, rest, port) ?? parseUrl(rest, { defaultPort: port, uriPart: true });
   if (!parsed.ok) return null;
   const u = parsed.url;
   const a = u.address;

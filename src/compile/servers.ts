@@ -173,7 +173,7 @@ export function compileHttp(checked: CheckedConfig, opts: CompileOptions = {}): 
   const logBuffers = new Map<string, LogBufferConf>();
   const confPrefix = checked.main.path.slice(0, checked.main.path.lastIndexOf('/') + 1);
   const tls: ProxySslConf[] = [];
-  const loc: LocConfContext = { prefix, vars, upstreams, used, logFormats, logPaths, logBuffers, errorLogPaths, confPrefix, tls };
+  const loc: LocConfContext = { prefix, vars, upstreams, used, logFormats, logPaths, logBuffers, errorLogPaths, confPrefix, tls, checkState: checked.global };
   const cx: CompileContext = {
     defaultPort: opts.defaultPort ?? 80,
     loc,

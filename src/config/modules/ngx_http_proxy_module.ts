@@ -42,6 +42,15 @@ const PARSED_URLS = 'ngx_http_proxy_module:parsed urls';
 type ParsedUrls = Map<string, ReturnType<typeof parseUrl>>;
 
 /**
+ * What the check's ngx_parse_url made of a proxy_pass URL (`rest`: the text after the scheme;
+ * `port`: the scheme's default), for the compile to use rather than parse it again; undefined when
+ * the check read no such URL.
+ */
+export function checkedProxyUrl(global: ReadonlyMap<string, unknown>, rest: string, port: number): ReturnType<typeof parseUrl> | undefined {
+  return (global.get(PARSED_URLS) as ParsedUrls | undefined)?.get(`${port} ${rest}`);
+}
+
+/**
  * ngx_http_proxy_pass: `http://` or `https://` (any case) and an upstream address, or a value with
  * variables. A URI part is refused where nginx cannot replace the matched location prefix: regex
  * and named locations, `if` and `limit_except` blocks.
