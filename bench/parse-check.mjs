@@ -5,7 +5,8 @@
 // hosts, load certificates, open logs). It also prints ngts's time in process after a warm-up
 // (parse of every file, the whole checkConfig, then the preparation), and the lint rules: their
 // time in process on the same checked configuration with every rule on, and `ngts check` as a
-// whole process.
+// whole process. Beside them, two floors of a whole process: `node -e ''` (Node's start-up alone),
+// and bench/parse-floor.cjs (start-up, loading the bundle, and parsing every file, nothing else).
 // Run: npm run build && node bench/parse-check.mjs (RUNS=N, LINT_RUNS=N, FILES=N, PER_FILE=N; KEEP=1 keeps the
 // generated files and prints where, e.g. to profile `node --cpu-prof bin/ngts.js -t -p DIR/ -c nginx.conf`).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -93,6 +94,9 @@ const parses = [];
 const prepares = [];
 const nginx = [];
 const cli = [];
+const nodeStart = [];
+const floor = [];
+const floorArgs = [new URL('./parse-floor.cjs', import.meta.url).pathname, ...texts.map(([path]) => path)];
 for (let i = 0; i < RUNS; i++) {
   ngts.push(check());
   parses.push(parseAll());
@@ -100,6 +104,8 @@ for (let i = 0; i < RUNS; i++) {
   if (!hasNginx) continue;
   nginx.push(timed(() => execFileSync('nginx', testArgs, { stdio: 'pipe' })));
   cli.push(timed(() => execFileSync(process.execPath, [ngtsBin, ...testArgs], { stdio: 'pipe' })));
+  nodeStart.push(timed(() => execFileSync(process.execPath, ['-e', ''], { stdio: 'pipe' })));
+  floor.push(timed(() => execFileSync(process.execPath, floorArgs, { stdio: 'pipe' })));
 }
 const ms = (x) => `${x.toFixed(1)} ms`;
 console.log(`config: ${FILES} files x ${PER_FILE} locations = ${FILES * PER_FILE} locations; medians of ${RUNS} runs`);
@@ -108,6 +114,7 @@ if (hasNginx) {
   console.log(`whole process, \`-t -p DIR/ -c nginx.conf\`:`);
   console.log(`  node bin/ngts.js -t   ${ms(median(cli)).padStart(10)}   (min ${ms(Math.min(...cli))})`);
   console.log(`  nginx -t              ${ms(median(nginx)).padStart(10)}   (min ${ms(Math.min(...nginx))})`);
+  console.log(`  floors of ngts: node -e '' ${ms(median(nodeStart))}; start-up + bundle + parse of every file (bench/parse-floor.cjs) ${ms(median(floor))} = ${(median(floor) / median(nginx)).toFixed(2)}x nginx -t`);
   console.log(`  ratio ngts/nginx      ${(median(cli) / median(nginx)).toFixed(2).padStart(7)}x     (in process, parse + check: ${(median(ngts) / median(nginx)).toFixed(2)}x, with the preparation: ${((median(ngts) + median(prepares)) / median(nginx)).toFixed(2)}x)`);
 } else {
   console.log('nginx not installed: no ratio');
