@@ -26,6 +26,8 @@ export class ConfLevel {
   private readonly written: Set<string>;
   /** Directives of this level in order (includes expanded), blocks included. */
   readonly directives: readonly Directive[];
+  /** The confs `merged` compiled or shared for this level, by the directive names of each. */
+  private confs: Map<ReadonlySet<string>, unknown> | null = null;
 
   constructor(
     readonly kind: LevelKind,
@@ -106,6 +108,42 @@ export class ConfLevel {
   msec(name: string, dflt: number): number {
     const v = this.value(name);
     return v === undefined ? dflt : (parseTime(v, false) ?? dflt);
+  }
+
+  /** Whether this level itself writes a directive named in `names`. */
+  writesAny(names: ReadonlySet<string>): boolean {
+    for (const name of this.byName.keys()) if (names.has(name)) return true;
+    return false;
+  }
+
+  /**
+   * A module's conf for this level as nginx's merge makes it: a level that writes none of the
+   * module's directives (`names`, every one `compile` reads) takes all of its values from the level
+   * around it, so it shares that level's conf (nginx copies the values one by one; a frozen conf
+   * serves both). `compile` runs for the levels that write one, and for the outermost. Only for a
+   * conf that depends on its level through the directives in `names` alone, inherited or walked up
+   * to: not on the level's kind, its block, or what it leaves unset that the level around sets.
+   */
+  merged<T>(names: ReadonlySet<string>, compile: (level: ConfLevel) => T): T {
+    // The levels up to the nearest one that writes one of `names` (or has its conf already) all
+    // share that one's conf: walked without recursion, as locations nest without limit.
+    const sharing: ConfLevel[] = [];
+    let l: ConfLevel = this;
+    let conf: T | undefined;
+    for (;;) {
+      if (l.confs?.has(names)) {
+        conf = l.confs.get(names) as T;
+        break;
+      }
+      sharing.push(l);
+      if (l.parent === null || l.writesAny(names)) {
+        conf = compile(l);
+        break;
+      }
+      l = l.parent;
+    }
+    for (const s of sharing) (s.confs ??= new Map()).set(names, conf);
+    return conf;
   }
 
   /** The nearest enclosing level of `kind` (this one included). */

@@ -46,7 +46,6 @@ export interface CoreLocConf {
   readonly absoluteRedirect: boolean;
   readonly serverNameInRedirect: boolean;
   readonly portInRedirect: boolean;
-  readonly internal: boolean;
   readonly lingeringClose: 'on' | 'off' | 'always';
   readonly lingeringTime: number;
   readonly lingeringTimeout: number;
@@ -99,8 +98,54 @@ export function compileCoreSrvConf(server: ConfLevel, serverName: string): CoreS
   return Object.freeze({ read, clientHeaderTimeout: server.msec('client_header_timeout', 60_000), serverName });
 }
 
-/** Compiles the core location configuration of a level (http, server, location, if). */
+/**
+ * Every directive compileCoreLocConf reads, at its level or one around it. A level that writes
+ * none of them shares the core conf of the level around it (ConfLevel.merged); one missing here
+ * would make a level that writes only it take its parent's value. test/compile/merged-conf.test.ts
+ * records what the compile reads and holds this list to it.
+ */
+export const CORE_LOC_DIRECTIVES: ReadonlySet<string> = new Set([
+  'server_tokens',
+  'msie_padding',
+  'msie_refresh',
+  'keepalive_timeout',
+  'keepalive_requests',
+  'keepalive_time',
+  'keepalive_disable',
+  'client_max_body_size',
+  'client_body_timeout',
+  'send_timeout',
+  'default_type',
+  'types',
+  'absolute_redirect',
+  'server_name_in_redirect',
+  'port_in_redirect',
+  'lingering_close',
+  'lingering_time',
+  'lingering_timeout',
+  'reset_timedout_connection',
+  'log_not_found',
+  'etag',
+  'chunked_transfer_encoding',
+  'if_modified_since',
+  'recursive_error_pages',
+  'max_ranges',
+  'root',
+  'alias',
+  'resolver',
+  'resolver_timeout',
+]);
+
+/**
+ * The core location configuration of a level (http, server, location, if, limit_except), shared
+ * with the level around it when this one sets none of CORE_LOC_DIRECTIVES. (`internal`, which is
+ * not inherited, is the location's own: LocationConf.internal.)
+ */
 export function compileCoreLocConf(level: ConfLevel, prefix: string, vars: VariableTable): CoreLocConf {
+  return level.merged(CORE_LOC_DIRECTIVES, (l) => compileCore(l, prefix, vars));
+}
+
+function compileCore(level: ConfLevel, prefix: string, vars: VariableTable): CoreLocConf {
   const tokens = level.value('server_tokens');
   const keepalive = level.get('keepalive_timeout');
   const disable = level.get('keepalive_disable');
@@ -127,8 +172,6 @@ export function compileCoreLocConf(level: ConfLevel, prefix: string, vars: Varia
     absoluteRedirect: level.flag('absolute_redirect', true),
     serverNameInRedirect: level.flag('server_name_in_redirect', false),
     portInRedirect: level.flag('port_in_redirect', true),
-    // `internal` is not inherited: ngx_http_core_merge_loc_conf leaves it per location.
-    internal: level.kind === 'location' && level.own('internal').length > 0,
     lingeringClose: lingering === 'off' || lingering === 'always' ? lingering : 'on',
     lingeringTime: level.msec('lingering_time', 30_000),
     lingeringTimeout: level.msec('lingering_timeout', 5_000),

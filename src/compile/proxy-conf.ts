@@ -269,7 +269,32 @@ function sslFile(level: ConfLevel, name: string, cx: ProxyContext): string | nul
   return fullName(cx.confPrefix, v);
 }
 
+/**
+ * Every directive compileSsl reads: a level that writes none of them shares the proxy_ssl_* settings
+ * of the level around it (ConfLevel.merged), and with them its client TLS context
+ * (upstream-ssl.ts keeps one per settings object). test/compile/merged-conf.test.ts holds this list
+ * to what the compile reads.
+ */
+export const PROXY_SSL_DIRECTIVES: ReadonlySet<string> = new Set([
+  'proxy_ssl_name',
+  'proxy_ssl_protocols',
+  'proxy_ssl_server_name',
+  'proxy_ssl_verify',
+  'proxy_ssl_verify_depth',
+  'proxy_ssl_trusted_certificate',
+  'proxy_ssl_crl',
+  'proxy_ssl_ciphers',
+  'proxy_ssl_certificate',
+  'proxy_ssl_certificate_key',
+  'proxy_ssl_password_file',
+  'proxy_ssl_session_reuse',
+]);
+
 function compileSsl(level: ConfLevel, cx: ProxyContext): ProxySslConf {
+  return level.merged(PROXY_SSL_DIRECTIVES, (l) => compileSslOf(l, cx));
+}
+
+function compileSslOf(level: ConfLevel, cx: ProxyContext): ProxySslConf {
   const name = level.value('proxy_ssl_name');
   const protocols = level.get('proxy_ssl_protocols');
   return Object.freeze({

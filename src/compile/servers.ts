@@ -389,7 +389,8 @@ function toLocationDef(level: ConfLevel, cx: CompileContext): LocationDef<Locati
     label,
     file: d.span.file,
     line: d.terminator.line,
-    internal: conf.core.internal,
+    // `internal` is not inherited: ngx_http_core_merge_loc_conf leaves it per location.
+    internal: level.own('internal').length > 0,
     handler: retText ?? handler ?? 'static files (root/index)',
     ret,
     rewrite: compileRewriteScript(level, cx.rewrite),
