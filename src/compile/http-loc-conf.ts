@@ -6,8 +6,7 @@ import { compileComplexValue, type ComplexValue } from './complex-value.js';
 import type { ConfLevel } from './conf-level.js';
 import type { Directive } from '../config/ast.js';
 import type { VariableTable } from './variable-table.js';
-import { compileProxyLocConf, type ProxyLocConf, type ProxySslConf } from './proxy-conf.js';
-import type { UpstreamConf } from './upstreams.js';
+import { compileProxyLocConf, type ProxyContext, type ProxyLocConf } from './proxy-conf.js';
 import { compileHeadersConf, type HeadersConf } from './headers-conf.js';
 import { compileAccessConf, type AccessConf } from './access-conf.js';
 import { compileRealIpConf, type RealIpConf } from './realip-conf.js';
@@ -101,26 +100,20 @@ function compileTryFiles(level: ConfLevel, vars: VariableTable): TryFilesConf | 
   return Object.freeze({ candidates: Object.freeze(candidates), fallback });
 }
 
-/** What compiling a level's location configuration needs besides the level. */
-export interface LocConfContext {
+/**
+ * What compiling a level's location configuration needs besides the level: the proxy module's
+ * context (variables, upstreams, conf_prefix, the TLS settings and the check's state), and what
+ * the other modules read or collect.
+ */
+export interface LocConfContext extends ProxyContext {
   readonly prefix: string;
-  readonly vars: VariableTable;
-  readonly upstreams: ReadonlyMap<string, UpstreamConf>;
-  /** Every upstream a proxy_pass uses, explicit or implicit, by its peer key. */
-  readonly used: Map<string, UpstreamConf>;
   readonly logFormats: ReadonlyMap<string, LogFormat>;
-  /** The main file's directory with a slash (nginx's conf_prefix). */
-  readonly confPrefix: string;
   /** Collects every access_log path without variables, to be opened at start-up. */
   readonly logPaths: Set<string>;
   /** The buffer of each buffered access_log path. */
   readonly logBuffers: Map<string, LogBufferConf>;
   /** Collects every error_log path of the http block, to be opened at start-up. */
   readonly errorLogPaths: Set<string>;
-  /** Collects the proxy_ssl_* settings whose files nginx reads at start-up (ProxyContext.tls). */
-  readonly tls: ProxySslConf[];
-  /** The check's global state (ProxyContext.checkState). */
-  readonly checkState: ReadonlyMap<string, unknown>;
 }
 
 /** One status of an `error_page` directive (ngx_http_err_page_t). */

@@ -163,6 +163,7 @@ export function upstreamKeyOf(u: UpstreamConf): string {
 export function compileProxyLocConf(level: ConfLevel, cx: ProxyContext): ProxyLocConf {
   const { headers, headerNames } = mergedHeaders(level.inherited('proxy_set_header'), cx);
   const next = level.get('proxy_next_upstream');
+  const ignore = level.get('proxy_ignore_headers');
   const setBody = level.value('proxy_set_body');
   const method = level.value('proxy_method');
   const pass = compilePass(level, cx);
@@ -179,7 +180,7 @@ export function compileProxyLocConf(level: ConfLevel, cx: ProxyContext): ProxyLo
     setBody: setBody === undefined ? null : compileComplexValue(setBody, cx.vars),
     method: method === undefined ? null : compileComplexValue(method, cx.vars),
     hideHeaders: hiddenHeaders(level.inherited('proxy_hide_header'), level.inherited('proxy_pass_header')),
-    ignoreHeaders: lowerCasedArgs(level.get('proxy_ignore_headers')),
+    ignoreHeaders: ignore === undefined ? EMPTY_SET : argSet(ignore, true),
     connectTimeout: level.msec('proxy_connect_timeout', 60_000),
     readTimeout: level.msec('proxy_read_timeout', 60_000),
     sendTimeout: level.msec('proxy_send_timeout', 60_000),
@@ -204,16 +205,11 @@ const lowerCasedSets = new WeakMap<Directive, ReadonlySet<string>>();
 const headerLists = new WeakMap<VariableTable, Map<string, MergedHeaders>>();
 const hiddenSets = new WeakMap<readonly Directive[], WeakMap<readonly Directive[], ReadonlySet<string>>>();
 
-function argSet(d: Directive): ReadonlySet<string> {
-  let set = argSets.get(d);
-  if (set === undefined) argSets.set(d, (set = new Set(d.args.map((a) => a.value))));
-  return set;
-}
-
-function lowerCasedArgs(d: Directive | undefined): ReadonlySet<string> {
-  if (d === undefined) return EMPTY_SET;
-  let set = lowerCasedSets.get(d);
-  if (set === undefined) lowerCasedSets.set(d, (set = new Set(d.args.map((a) => a.value.toLowerCase()))));
+/** A directive's arguments as a set, lower-cased for header names: made once per directive. */
+function argSet(d: Directive, lowerCase = false): ReadonlySet<string> {
+  const cache = lowerCase ? lowerCasedSets : argSets;
+  let set = cache.get(d);
+  if (set === undefined) cache.set(d, (set = new Set(d.args.map((a) => (lowerCase ? a.value.toLowerCase() : a.value)))));
   return set;
 }
 
