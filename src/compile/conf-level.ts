@@ -121,8 +121,9 @@ export class ConfLevel {
    * module's directives (`names`, every one `compile` reads) takes all of its values from the level
    * around it, so it shares that level's conf (nginx copies the values one by one; a frozen conf
    * serves both). `compile` runs for the levels that write one, and for the outermost. Only for a
-   * conf that depends on its level through the directives in `names` alone, inherited or walked up
-   * to: not on the level's kind, its block, or what it leaves unset that the level around sets.
+   * conf that depends on its level through the inherited values of `names` alone: not on the
+   * level's kind or block, nor on a directive nginx does not inherit (`internal`: a location
+   * without it must not take its parent's).
    */
   merged<T>(names: ReadonlySet<string>, compile: (level: ConfLevel) => T): T {
     // The levels up to the nearest one that writes one of `names` (or has its conf already) all
