@@ -26,8 +26,8 @@ export class ConfLevel {
   private readonly written: Set<string>;
   /** Directives of this level in order (includes expanded), blocks included. */
   readonly directives: readonly Directive[];
-  /** The confs `merged` compiled or shared for this level, by the directive names of each. */
-  private confs: Map<ReadonlySet<string>, unknown> | null = null;
+  /** What `memo` and `merged` made for this level, by their keys. */
+  private memos: Map<object, unknown> | null = null;
 
   constructor(
     readonly kind: LevelKind,
@@ -132,8 +132,8 @@ export class ConfLevel {
     let l: ConfLevel = this;
     let conf: T | undefined;
     for (;;) {
-      if (l.confs?.has(names)) {
-        conf = l.confs.get(names) as T;
+      if (l.memos?.has(names)) {
+        conf = l.memos.get(names) as T;
         break;
       }
       sharing.push(l);
@@ -143,8 +143,20 @@ export class ConfLevel {
       }
       l = l.parent;
     }
-    for (const s of sharing) (s.confs ??= new Map()).set(names, conf);
+    for (const s of sharing) (s.memos ??= new Map()).set(names, conf);
     return conf;
+  }
+
+  /**
+   * What `make` gives for this level, made once per `key` (a level belongs to one compile): for
+   * what is read again, such as a location's proxy_pass, which its proxy_redirect default reads.
+   */
+  memo<T>(key: object, make: () => T): T {
+    const memos = (this.memos ??= new Map());
+    if (memos.has(key)) return memos.get(key) as T;
+    const value = make();
+    memos.set(key, value);
+    return value;
   }
 
   /** The nearest enclosing level of `kind` (this one included). */

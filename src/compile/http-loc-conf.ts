@@ -4,7 +4,6 @@
  */
 import { compileComplexValue, type ComplexValue } from './complex-value.js';
 import type { ConfLevel } from './conf-level.js';
-import type { Directive } from '../config/ast.js';
 import type { VariableTable } from './variable-table.js';
 import { compileProxyLocConf, type ProxyContext, type ProxyLocConf } from './proxy-conf.js';
 import { compileHeadersConf, type HeadersConf } from './headers-conf.js';
@@ -128,14 +127,15 @@ export interface ErrorPage {
 }
 
 const DEFAULT_INDEX: readonly string[] = Object.freeze(['index.html']);
-const indexLists = new WeakMap<readonly Directive[], readonly string[]>();
+/** The directive compileIndex reads (ConfLevel.merged; test/compile/merged-conf.test.ts). */
+export const INDEX_DIRECTIVES: ReadonlySet<string> = new Set(['index']);
 
-/** ngx_http_index_module's list, made once per `index` lines: the levels that inherit them share it. */
-function compileIndex(lines: readonly Directive[]): readonly string[] {
-  if (lines.length === 0) return DEFAULT_INDEX;
-  let list = indexLists.get(lines);
-  if (list === undefined) indexLists.set(lines, (list = Object.freeze(lines.flatMap((d) => d.args.map((a) => a.value)))));
-  return list;
+/** ngx_http_index_module's list, made for the levels with `index`: the levels below share it. */
+function compileIndex(level: ConfLevel): readonly string[] {
+  return level.merged(INDEX_DIRECTIVES, (l) => {
+    const lines = l.inherited('index');
+    return lines.length === 0 ? DEFAULT_INDEX : Object.freeze(lines.flatMap((d) => d.args.map((a) => a.value)));
+  });
 }
 
 const NO_ERROR_PAGES: readonly ErrorPage[] = Object.freeze([]);
@@ -222,7 +222,7 @@ export function compileLocConf(level: ConfLevel, cx: LocConfContext): HttpLocCon
   registerLogFiles(level, cx);
   return Object.freeze({
     core: compileCoreLocConf(level, prefix, vars),
-    index: compileIndex(level.inherited('index')),
+    index: compileIndex(level),
     rewriteLog: level.value('rewrite_log') === 'on',
     uninitializedVariableWarn: level.value('uninitialized_variable_warn') !== 'off',
     unsupported: level.kind === 'location' || level.nameless ? unsupportedHandler(level) : null,

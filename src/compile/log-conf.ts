@@ -81,22 +81,19 @@ function parameters(args: readonly string[], vars: VariableTable): { buffer: Log
   return { buffer: size > 0 ? Object.freeze({ size, flush, gzip }) : null, condition };
 }
 
-/** The access logs in force at `level` ([] for `off` or when no level has access_log). */
+/** The directive compileAccessLogs reads (ConfLevel.merged; test/compile/merged-conf.test.ts). */
+export const ACCESS_LOG_DIRECTIVES: ReadonlySet<string> = new Set(['access_log']);
+
+/**
+ * The access logs in force at `level` ([] for `off` or when no level has access_log): made for the
+ * levels with access_log, shared by the levels below, as nginx's merge shares the parent's
+ * (conf->logs = prev->logs). `formats` are the compile's, the same for every level.
+ */
 export function compileAccessLogs(level: ConfLevel, formats: ReadonlyMap<string, LogFormat>, vars: VariableTable): readonly AccessLog[] {
-  const lines = level.inherited('access_log');
-  if (lines.length === 0) return NO_LOGS;
-  // Made once per lines (and compile): the levels that inherit them share the list, as nginx's
-  // merge shares the parent's (conf->logs = prev->logs).
-  let made = accessLogLists.get(formats);
-  if (made === undefined) accessLogLists.set(formats, (made = new WeakMap()));
-  let logs = made.get(lines);
-  if (logs === undefined) made.set(lines, (logs = accessLogsOf(lines, formats, vars)));
-  return logs;
+  return level.merged(ACCESS_LOG_DIRECTIVES, (l) => accessLogsOf(l.inherited('access_log'), formats, vars));
 }
 
 const NO_LOGS: readonly AccessLog[] = Object.freeze([]);
-// By the compile's formats (one map per compile, as its variable table), then by lines.
-const accessLogLists = new WeakMap<ReadonlyMap<string, LogFormat>, WeakMap<readonly Directive[], readonly AccessLog[]>>();
 
 function accessLogsOf(lines: readonly Directive[], formats: ReadonlyMap<string, LogFormat>, vars: VariableTable): readonly AccessLog[] {
   const out: AccessLog[] = [];

@@ -179,7 +179,7 @@ export function compileProxyLocConf(level: ConfLevel, cx: ProxyContext): ProxyLo
     passRequestBody: level.flag('proxy_pass_request_body', true),
     setBody: setBody === undefined ? null : compileComplexValue(setBody, cx.vars),
     method: method === undefined ? null : compileComplexValue(method, cx.vars),
-    hideHeaders: hiddenHeaders(level.inherited('proxy_hide_header'), level.inherited('proxy_pass_header')),
+    hideHeaders: hiddenHeaders(level),
     ignoreHeaders: ignore === undefined ? EMPTY_SET : argSet(ignore, true),
     connectTimeout: level.msec('proxy_connect_timeout', 60_000),
     readTimeout: level.msec('proxy_read_timeout', 60_000),
@@ -195,15 +195,13 @@ export function compileProxyLocConf(level: ConfLevel, cx: ProxyContext): ProxyLo
   });
 }
 
-// The lists below are made once per directive (or pair of directive lists, or header lines) they
-// come from: as in nginx's merge, levels that inherit a list share it (10,000 locations made
+// The lists below are made once per directive (or header lines) they come from: as in nginx's merge, levels that inherit a list share it (10,000 locations made
 // 10,000 of each). They are frozen or never changed after, so sharing them is safe.
 const EMPTY_SET: ReadonlySet<string> = new Set();
 const DEFAULT_NEXT_UPSTREAM: ReadonlySet<string> = new Set(['error', 'timeout']);
 const argSets = new WeakMap<Directive, ReadonlySet<string>>();
 const lowerCasedSets = new WeakMap<Directive, ReadonlySet<string>>();
 const headerLists = new WeakMap<VariableTable, Map<string, MergedHeaders>>();
-const hiddenSets = new WeakMap<readonly Directive[], WeakMap<readonly Directive[], ReadonlySet<string>>>();
 
 /** A directive's arguments as a set, lower-cased for header names: made once per directive. */
 function argSet(d: Directive, lowerCase = false): ReadonlySet<string> {
@@ -237,22 +235,20 @@ function mergedHeaders(lines: readonly Directive[], cx: ProxyContext): MergedHea
   return made;
 }
 
+/** The directives hiddenHeaders reads (ConfLevel.merged; test/compile/merged-conf.test.ts). */
+export const HIDE_HEADER_DIRECTIVES: ReadonlySet<string> = new Set(['proxy_hide_header', 'proxy_pass_header']);
+
 /**
- * nginx's hidden headers, with proxy_hide_header's added and proxy_pass_header's removed. The
- * lists are ConfLevel.inherited's, the keys of the cache: the same array for the same lines, and
- * one shared array for none.
+ * nginx's hidden headers, with proxy_hide_header's added and proxy_pass_header's removed: made for
+ * the levels that write either, shared by the levels below that write neither.
  */
-function hiddenHeaders(hide: readonly Directive[], pass: readonly Directive[]): ReadonlySet<string> {
-  let byPass = hiddenSets.get(hide);
-  if (byPass === undefined) hiddenSets.set(hide, (byPass = new WeakMap()));
-  let set = byPass.get(pass);
-  if (set === undefined) {
+function hiddenHeaders(level: ConfLevel): ReadonlySet<string> {
+  return level.merged(HIDE_HEADER_DIRECTIVES, (l) => {
     const made = new Set(DEFAULT_HIDE);
-    for (const d of hide) made.add((d.args[0]?.value ?? '').toLowerCase());
-    for (const d of pass) made.delete((d.args[0]?.value ?? '').toLowerCase());
-    byPass.set(pass, (set = made));
-  }
-  return set;
+    for (const d of l.inherited('proxy_hide_header')) made.add((d.args[0]?.value ?? '').toLowerCase());
+    for (const d of l.inherited('proxy_pass_header')) made.delete((d.args[0]?.value ?? '').toLowerCase());
+    return made;
+  });
 }
 
 // nginx 1.22's default proxy_ssl_protocols: TLSv1 TLSv1.1 TLSv1.2 (TLSv1.3 only when listed).
@@ -309,15 +305,11 @@ function compileSslOf(level: ConfLevel, cx: ProxyContext): ProxySslConf {
   });
 }
 
-const passes = new WeakMap<ConfLevel, ProxyPass | null>();
-
 // ngx_http_proxy_pass: not inherited by nested locations, but `if` and `limit_except` blocks
 // (nginx's nameless locations) take their location's.
 // Made once per level: proxy_redirect's default rule reads it again.
 function compilePass(level: ConfLevel, cx: ProxyContext): ProxyPass | null {
-  let pass = passes.get(level);
-  if (pass === undefined) passes.set(level, (pass = passOf(level, cx)));
-  return pass;
+  return level.memo(passOf, () => passOf(level, cx));
 }
 
 function passOf(level: ConfLevel, cx: ProxyContext): ProxyPass | null {
@@ -387,13 +379,9 @@ type RedirectMerge = { readonly redirect: boolean; readonly list: readonly Proxy
  * with proxy_pass keeps its parent's default rule, made from the parent's URL).
  */
 function mergeRedirects(level: ConfLevel, cx: ProxyContext): RedirectMerge {
-  let merged = redirectMerges.get(level);
-  if (merged === undefined) redirectMerges.set(level, (merged = mergeRedirectsOf(level, cx)));
-  return merged;
+  // Made once per level: every location below a server reads the server's and the http level's.
+  return level.memo(mergeRedirectsOf, () => mergeRedirectsOf(level, cx));
 }
-
-// Made once per level: every location below a server reads the server's and the http level's.
-const redirectMerges = new WeakMap<ConfLevel, RedirectMerge>();
 
 function mergeRedirectsOf(level: ConfLevel, cx: ProxyContext): RedirectMerge {
   const prev: RedirectMerge = level.parent === null ? { redirect: true, list: null } : mergeRedirects(level.parent, cx);

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfLevel } from '../../src/compile/conf-level.js';
 import { CORE_LOC_DIRECTIVES } from '../../src/compile/http-core-conf.js';
-import { PROXY_SSL_DIRECTIVES } from '../../src/compile/proxy-conf.js';
+import { INDEX_DIRECTIVES } from '../../src/compile/http-loc-conf.js';
+import { ACCESS_LOG_DIRECTIVES } from '../../src/compile/log-conf.js';
+import { HIDE_HEADER_DIRECTIVES, PROXY_SSL_DIRECTIVES } from '../../src/compile/proxy-conf.js';
 import { compileHttp } from '../../src/compile/servers.js';
 import { registry } from '../../src/config/registry/index.js';
 import { checkConfig, checkText } from '../../src/config/validate.js';
@@ -99,7 +101,7 @@ describe('ConfLevel.merged', () => {
     expect(compared).toBeGreaterThan(500);
     // Every list given to merged() is held to what its compile asked for: each name asked is on
     // it, and each name on it is a directive (a misspelt one would never match a level's).
-    expect([...asked.keys()]).toEqual(expect.arrayContaining([CORE_LOC_DIRECTIVES, PROXY_SSL_DIRECTIVES]));
+    expect([...asked.keys()]).toEqual(expect.arrayContaining([CORE_LOC_DIRECTIVES, PROXY_SSL_DIRECTIVES, HIDE_HEADER_DIRECTIVES, INDEX_DIRECTIVES, ACCESS_LOG_DIRECTIVES]));
     for (const [names, read] of asked) {
       expect([...read].filter((n) => !names.has(n))).toEqual([]);
       expect([...names].filter((n) => !registry.has(n))).toEqual([]);
